@@ -1,0 +1,241 @@
+"""Activation functions and their analytic derivatives, written with `keras.ops`.
+
+Each function here is the one place its formula is written; the layer classes
+in `keras_actloss.activations.layers` are thin shells over them. Derivatives
+are the closed forms from the seeds, evaluated in a way that keeps relative
+accuracy in the tails (e.g. sigma(x) * sigma(-x) rather than
+sigma(x) * (1 - sigma(x)), which rounds to 0 long before the true value does).
+"""
+
+from __future__ import annotations
+
+import keras
+import ml_dtypes
+from keras import ops
+
+from keras_actloss import _validation as check
+
+STEP_GRADIENTS = ("zero", "straight_through")
+
+
+def _input(x):
+    x = ops.convert_to_tensor(x)
+    if not keras.backend.is_float_dtype(x.dtype):
+        x = ops.cast(x, keras.backend.floatx())
+    return x
+
+
+# --- step -------------------------------------------------------------------
+
+
+def step(x, threshold=0.0, gradient="zero"):
+    """Heaviside step: 1 where ``x >= threshold``, else 0.
+
+    `gradient="zero"` backpropagates the true derivative, 0 everywhere (a
+    connected zero, so upstream variables get zeros rather than `None`).
+    `gradient="straight_through"` backpropagates 1 where
+    ``|x - threshold| <= 1`` and 0 elsewhere (the clipped straight-through
+    estimator), so a network with a step layer can still be trained.
+    """
+    check.check_choice("gradient", gradient, STEP_GRADIENTS)
+    x = _input(x)
+    value = ops.cast(ops.greater_equal(x, threshold), x.dtype)
+    # `x - stop_gradient(x)` is exactly 0 for finite x and carries gradient 1;
+    # `where` keeps infinities out of it, so the value stays exactly 0 or 1.
+    surrogate = ops.where(
+        ops.less_equal(ops.abs(x - threshold), 1.0), x - ops.stop_gradient(x), 0.0
+    )
+    if gradient == "zero":
+        surrogate = surrogate * 0.0
+    return value + surrogate
+
+
+def step_derivative(x, threshold=0.0, gradient="zero"):
+    """The gradient `step` backpropagates (see its `gradient` argument)."""
+    check.check_choice("gradient", gradient, STEP_GRADIENTS)
+    x = _input(x)
+    if gradient == "zero":
+        return ops.zeros_like(x)
+    return ops.cast(ops.less_equal(ops.abs(x - threshold), 1.0), x.dtype)
+
+
+# --- linear -----------------------------------------------------------------
+
+
+def linear(x):
+    """Identity: f(x) = x."""
+    return _input(x)
+
+
+def linear_derivative(x):
+    return ops.ones_like(_input(x))
+
+
+# --- sigmoid and tanh ---------------------------------------------------------
+
+
+def sigmoid(x):
+    """Logistic sigmoid 1 / (1 + e^-x).
+
+    Goes through `keras.activations.sigmoid`, which on the TensorFlow backend
+    remembers the logits so that Keras's cross-entropy stays exact.
+    """
+    return keras.activations.sigmoid(_input(x))
+
+
+def sigmoid_derivative(x):
+    """sigma(x) * (1 - sigma(x)), evaluated as sigma(x) * sigma(-x)."""
+    x = _input(x)
+    return ops.sigmoid(x) * ops.sigmoid(-x)
+
+
+def tanh(x):
+    """Hyperbolic tangent (e^x - e^-x) / (e^x + e^-x) = 2 sigma(2x) - 1."""
+    return ops.tanh(_input(x))
+
+
+def tanh_derivative(x):
+    """1 - tanh(x)^2, evaluated as 4 sigma(2x) sigma(-2x) to keep relative accuracy."""
+    x = _input(x)
+    return 4.0 * ops.sigmoid(2.0 * x) * ops.sigmoid(-2.0 * x)
+
+
+# --- the ReLU family ----------------------------------------------------------
+
+
+def relu(x):
+    """max(0, x)."""
+    return ops.relu(_input(x))
+
+
+def relu_derivative(x):
+    """1 where x > 0, else 0 (the subgradient 0 is taken at the kink)."""
+    x = _input(x)
+    return ops.cast(ops.greater(x, 0), x.dtype)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x."""
+    return ops.leaky_relu(_input(x), negative_slope=negative_slope)
+
+
+def leaky_relu_derivative(x, negative_slope=0.01):
+    x = _input(x)
+    return ops.where(ops.greater(x, 0), ops.ones_like(x), ops.full_like(x, negative_slope))
+
+
+def prelu(x, alpha):
+    """Parametric ReLU: x where x > 0, else alpha * x, with `alpha` learned."""
+    x = _input(x)
+    alpha = ops.cast(alpha, x.dtype)
+    return ops.relu(x) - alpha * ops.relu(-x)
+
+
+def prelu_derivative(x, alpha):
+    x = _input(x)
+    alpha = ops.cast(alpha, x.dtype)
+    return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.ones_like(x))
+
+
+def elu(x, alpha=1.0):
+    """x where x > 0, else alpha * (e^x - 1), computed with expm1.
+
+    `exp(x) - 1` (what TensorFlow's own ELU does) cancels catastrophically
+    near 0; `expm1` does not. The `minimum` keeps the unused branch finite,
+    so its gradient never turns into inf * 0 = NaN.
+    """
+    x = _input(x)
+    return ops.where(ops.greater(x, 0), x, alpha * ops.expm1(ops.minimum(x, 0.0)))
+
+
+def elu_derivative(x, alpha=1.0):
+    x = _input(x)
+    return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.exp(ops.minimum(x, 0.0)))
+
+
+# --- smooth ReLU-likes ----------------------------------------------------------
+
+
+def swish(x, beta=1.0):
+    """x * sigma(beta * x); with beta = 1 this is SiLU."""
+    x = _input(x)
+    if isinstance(beta, (int, float)) and beta == 1.0:
+        return ops.silu(x)  # a fused kernel on TensorFlow
+    return x * ops.sigmoid(ops.cast(beta, x.dtype) * x)
+
+
+def swish_derivative(x, beta=1.0):
+    """sigma(bx) + b x sigma(bx) (1 - sigma(bx)), with 1 - sigma(bx) = sigma(-bx)."""
+    x = _input(x)
+    bx = ops.cast(beta, x.dtype) * x
+    s = ops.sigmoid(bx)
+    return s + bx * s * ops.sigmoid(-bx)
+
+
+def softplus(x, beta=1.0):
+    """ln(1 + e^(beta x)) / beta, without overflow for large x."""
+    x = _input(x)
+    if isinstance(beta, (int, float)) and beta == 1.0:
+        return ops.softplus(x)
+    beta = ops.cast(beta, x.dtype)
+    return ops.softplus(beta * x) / beta
+
+
+def softplus_derivative(x, beta=1.0):
+    """The derivative of softplus is the logistic function sigma(beta x)."""
+    x = _input(x)
+    return ops.sigmoid(ops.cast(beta, x.dtype) * x)
+
+
+# --- vector-valued --------------------------------------------------------------
+
+
+def softmax(x, axis=-1, mask=None):
+    """e^x_i / sum_j e^x_j along `axis`, computed after subtracting the max.
+
+    Positions where `mask` is False get probability 0 and take no share of
+    the mass; a slice that is masked everywhere comes out as all zeros.
+    """
+    x = _input(x)
+    if mask is None:
+        return keras.activations.softmax(x, axis=axis)
+    mask = ops.cast(mask, "bool")
+    lowest = ops.convert_to_tensor(_lowest(x.dtype), dtype=x.dtype)
+    probabilities = keras.activations.softmax(ops.where(mask, x, lowest), axis=axis)
+    return ops.where(mask, probabilities, ops.zeros_like(probabilities))
+
+
+def _lowest(dtype):
+    # Half the most negative finite value, so that `max - lowest` cannot overflow.
+    return float(ml_dtypes.finfo(keras.backend.standardize_dtype(dtype)).min) / 2
+
+
+def softmax_jacobian(x, axis=-1):
+    """d softmax(x)_i / d x_j = s_i (delta_ij - s_j), returned with shape (..., K, K).
+
+    The softmax axis is moved to the end and expanded into the last two axes.
+    """
+    x = ops.moveaxis(_input(x), axis, -1)
+    s = ops.softmax(x, axis=-1)
+    return ops.einsum("...i,ij->...ij", s, ops.eye(ops.shape(s)[-1], dtype=s.dtype)) - (
+        ops.expand_dims(s, -1) * ops.expand_dims(s, -2)
+    )
+
+
+def maxout(x, pieces):
+    """Max over groups of `pieces` consecutive features along the last axis.
+
+    With input features ``[z_11..z_1k, z_21..z_2k, ...]`` the output unit i
+    is ``max_j z_ij``. The `Maxout` layer feeds it k affine maps per unit.
+    """
+    pieces = check.check_integer("pieces", pieces, minimum=2)
+    x = _input(x)
+    features = x.shape[-1]
+    if features is not None and features % pieces:
+        raise ValueError(
+            "The last dimension must be a multiple of `pieces`. "
+            f"Received: x.shape={tuple(x.shape)}, pieces={pieces}"
+        )
+    shape = ops.shape(x)
+    grouped = ops.reshape(x, (*shape[:-1], shape[-1] // pieces, pieces))
+    return ops.max(grouped, axis=-1)

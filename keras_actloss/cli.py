@@ -1,0 +1,150 @@
+"""`keras-actloss`: browse the catalog from the command line.
+
+    keras-actloss list [--kind activation|loss]
+    keras-actloss show swish [--plot swish.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from keras_actloss import catalog
+
+
+def _yes_no(flag):
+    return "yes" if flag else "no"
+
+
+def _activation_row(info):
+    return [
+        info.name,
+        info.output_range,
+        _yes_no(info.zero_centred),
+        _yes_no(info.monotonic),
+        _yes_no(info.smooth),
+        ", ".join(sorted(info.roles)) or "-",
+    ]
+
+
+def _loss_row(info):
+    return [
+        info.name,
+        info.task,
+        info.prediction,
+        ", ".join(info.pairs_with) or "-",
+        _yes_no(info.differentiable),
+    ]
+
+
+_TABLES = {
+    "activation": (["activation", "range", "zero-centred", "monotonic", "smooth", "roles"], _activation_row),
+    "loss": (["loss", "task", "y_pred", "pairs with", "gradient"], _loss_row),
+}
+
+
+def format_table(header, rows):
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def list_catalog(kinds):
+    blocks = []
+    for kind in kinds:
+        header, row = _TABLES[kind]
+        rows = [row(e.info) for e in catalog.entries(kind)]
+        if rows:
+            blocks.append(format_table(header, rows))
+    return "\n\n".join(blocks)
+
+
+def _find(name):
+    for kind in ("activation", "loss"):
+        try:
+            return catalog.lookup(kind, name)
+        except ValueError:
+            continue
+    catalog.lookup("activation", name)  # raises with the close matches
+
+
+def describe_entry(entry):
+    info = entry.info
+    fields = {"name": info.name, "kind": info.kind, "class": f"keras_actloss.{entry.implementation.__name__}"}
+    if info.aliases:
+        fields["aliases"] = ", ".join(info.aliases)
+    fields["formula"] = info.formula
+    if info.kind == "activation":
+        fields.update(
+            derivative=info.derivative,
+            range=info.output_range,
+            **{"zero-centred": _yes_no(info.zero_centred)},
+            monotonic=_yes_no(info.monotonic),
+            smooth=_yes_no(info.smooth),
+            roles=", ".join(sorted(info.roles)) or "-",
+        )
+    else:
+        fields.update(
+            task=info.task,
+            targets=info.target_encoding,
+            y_pred=info.prediction,
+            **{"pairs with": ", ".join(info.pairs_with) or "-"},
+            gradient="yes" if info.differentiable else "zero almost everywhere",
+        )
+    fields["when to use"] = info.when_to_use
+    fields["source"] = info.seed
+    width = max(map(len, fields))
+    return "\n".join(f"{key.ljust(width)}  {value}" for key, value in fields.items())
+
+
+def plot_entry(entry, path):
+    """Draws the function (and its derivative, or its loss curve) to `path`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from keras_actloss import plotting
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    draw = plotting.DRAWERS[entry.info.kind]
+    draw(axes, entry)
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="keras-actloss", description="Browse the keras_actloss catalog."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="print the catalog as a table")
+    listing.add_argument("--kind", choices=["activation", "loss"], help="only this kind")
+    show = commands.add_parser("show", help="print one function's record")
+    show.add_argument("name", help="a name or alias, e.g. swish or huber")
+    show.add_argument("--plot", metavar="FILE", help="also draw it to this image file")
+    args = parser.parse_args(argv)
+
+    import keras_actloss  # noqa: F401  (fills the catalog)
+
+    if args.command == "list":
+        print(list_catalog([args.kind] if args.kind else ["activation", "loss"]))
+        return 0
+    try:
+        entry = _find(args.name)
+    except ValueError as error:
+        print(f"keras-actloss: {error}", file=sys.stderr)
+        return 2
+    print(describe_entry(entry))
+    if args.plot:
+        plot_entry(entry, args.plot)
+        print(f"\nwrote {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Name lookup: turn a catalog name or alias into a configured Keras object.
+
+Keras only resolves its own built-in names in `compile(loss="...")` and
+`Dense(activation="...")`; these helpers give users (and `hp.Choice`, which
+only takes strings) the same convenience for ours.
+"""
+
+from __future__ import annotations
+
+from keras_actloss import catalog
+
+
+def get_activation(name, **kwargs):
+    """Returns a new activation layer for `name` (canonical name or alias).
+
+    Example:
+    >>> keras_actloss.get_activation("leaky_relu", negative_slope=0.1)
+    <LeakyReLU name=leaky_re_lu, built=True>
+
+    Raises:
+        ValueError: for an unknown name (with close matches) or bad arguments.
+    """
+    return catalog.lookup("activation", name).implementation(**kwargs)
+
+
+def activation_names():
+    """The canonical activation names, e.g. for `hp.Choice("activation", ...)`."""
+    return catalog.names("activation")
+
+
+def describe(name, kind=None):
+    """Returns the catalog record for an activation or loss name or alias."""
+    kinds = [kind] if kind else ["activation", "loss"]
+    errors = []
+    for k in kinds:
+        try:
+            return catalog.lookup(k, name).info
+        except ValueError as error:
+            errors.append(str(error))
+    raise ValueError(" ".join(errors))
