@@ -36,8 +36,7 @@ def _parse_range(text: str) -> tuple[float, float]:
     match = re.fullmatch(r"\s*[\[(]\s*([^,]+?)\s*,\s*([^,]+?)\s*[\])]\s*", text)
     if not match:
         raise ValueError(
-            "Expected an interval such as '(0, 1)' or '[0, inf)'. "
-            f"Received: output_range={text!r}"
+            f"Expected an interval such as '(0, 1)' or '[0, inf)'. Received: output_range={text!r}"
         )
     return tuple(float(bound) for bound in match.groups())
 
@@ -85,9 +84,7 @@ class ActivationInfo(FunctionInfo):
         _parse_range(self.output_range)
         unknown = set(self.roles) - set(ROLES)
         if unknown:
-            raise ValueError(
-                f"Expected roles among {ROLES}. Received: roles={sorted(unknown)}"
-            )
+            raise ValueError(f"Expected roles among {ROLES}. Received: roles={sorted(unknown)}")
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -150,9 +147,7 @@ def entry(info: FunctionInfo) -> Callable[[type], type]:
         for name in names:
             owner = keys.get(_key(name))
             if owner is not None and owner != info.name:
-                raise ValueError(
-                    f"The {info.kind} name {name!r} is already taken by {owner!r}."
-                )
+                raise ValueError(f"The {info.kind} name {name!r} is already taken by {owner!r}.")
         for name in names:
             keys[_key(name)] = info.name
         _ENTRIES[info.kind][info.name] = Entry(info, cls)
@@ -184,4 +179,3 @@ def lookup(kind: Kind, name: str) -> Entry:
 
 def entries(kind: Kind) -> list[Entry]:
     return list(_ENTRIES[kind].values())
-

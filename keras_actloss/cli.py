@@ -1,7 +1,7 @@
 """`keras-actloss`: browse the catalog from the command line.
 
-    keras-actloss list [--kind activation|loss]
-    keras-actloss show swish [--plot swish.png]
+keras-actloss list [--kind activation|loss]
+keras-actloss show swish [--plot swish.png]
 """
 
 from __future__ import annotations
@@ -38,14 +38,20 @@ def _loss_row(info):
 
 
 _TABLES = {
-    "activation": (["activation", "range", "zero-centred", "monotonic", "smooth", "roles"], _activation_row),
+    "activation": (
+        ["activation", "range", "zero-centred", "monotonic", "smooth", "roles"],
+        _activation_row,
+    ),
     "loss": (["loss", "task", "y_pred", "pairs with", "gradient"], _loss_row),
 }
 
 
 def format_table(header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -71,7 +77,11 @@ def _find(name):
 
 def describe_entry(entry):
     info = entry.info
-    fields = {"name": info.name, "kind": info.kind, "class": f"keras_actloss.{entry.implementation.__name__}"}
+    fields = {
+        "name": info.name,
+        "kind": info.kind,
+        "class": f"keras_actloss.{entry.implementation.__name__}",
+    }
     if info.aliases:
         fields["aliases"] = ", ".join(info.aliases)
     fields["formula"] = info.formula

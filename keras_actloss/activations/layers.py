@@ -514,16 +514,12 @@ class Softmax(ActivationLayer):
         return mask
 
     def derivative(self, x):
-        raise NotImplementedError(
-            "Softmax is vector-valued: use `jacobian(x)` for its derivative."
-        )
+        raise NotImplementedError("Softmax is vector-valued: use `jacobian(x)` for its derivative.")
 
     def jacobian(self, x):
         """The Jacobian ds_i/dx_j, with the softmax axis expanded into the last two axes."""
         if not isinstance(self.axis, int):
-            raise ValueError(
-                f"`jacobian` needs a single softmax axis. Received: axis={self.axis}"
-            )
+            raise ValueError(f"`jacobian` needs a single softmax axis. Received: axis={self.axis}")
         x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
         return F.softmax_jacobian(x, axis=self.axis)
 
