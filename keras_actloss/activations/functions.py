@@ -18,6 +18,13 @@ from keras_actloss import _validation as check
 STEP_GRADIENTS = ("zero", "straight_through")
 
 
+_WIDER = {"float16": "float32", "bfloat16": "float32", "float32": "float64"}
+
+
+def _widen(x):
+    return ops.cast(x, _WIDER.get(keras.backend.standardize_dtype(x.dtype), x.dtype))
+
+
 def _input(x):
     x = ops.convert_to_tensor(x)
     if not keras.backend.is_float_dtype(x.dtype):
@@ -156,35 +163,55 @@ def elu_derivative(x, alpha=1.0):
 # --- smooth ReLU-likes ----------------------------------------------------------
 
 
+def _is_one(beta):
+    return isinstance(beta, (int, float)) and beta == 1.0
+
+
+def _scaled(x, beta):
+    """(beta * x, x) computed in a float type wider than x's.
+
+    exp(beta * x) turns the rounding error of the product into a relative
+    error of |beta * x| ulps (up to ~70 where the result is still above
+    1e-30), so a non-unit beta is applied in the next wider type.
+    """
+    x = _widen(x)
+    # A Python float multiplies exactly in x's type; `ops.cast(1.7, "float64")`
+    # would first round it to float32.
+    beta = beta if isinstance(beta, (int, float)) else ops.cast(beta, x.dtype)
+    return beta * x, x
+
+
 def swish(x, beta=1.0):
     """x * sigma(beta * x); with beta = 1 this is SiLU."""
     x = _input(x)
-    if isinstance(beta, (int, float)) and beta == 1.0:
+    if _is_one(beta):
         return ops.silu(x)  # a fused kernel on TensorFlow
-    return x * ops.sigmoid(ops.cast(beta, x.dtype) * x)
+    bx, wide_x = _scaled(x, beta)
+    return ops.cast(wide_x * ops.sigmoid(bx), x.dtype)
 
 
 def swish_derivative(x, beta=1.0):
     """sigma(bx) + b x sigma(bx) (1 - sigma(bx)), with 1 - sigma(bx) = sigma(-bx)."""
     x = _input(x)
-    bx = ops.cast(beta, x.dtype) * x
+    bx, _ = _scaled(x, beta)
     s = ops.sigmoid(bx)
-    return s + bx * s * ops.sigmoid(-bx)
+    return ops.cast(s + bx * s * ops.sigmoid(-bx), x.dtype)
 
 
 def softplus(x, beta=1.0):
     """ln(1 + e^(beta x)) / beta, without overflow for large x."""
     x = _input(x)
-    if isinstance(beta, (int, float)) and beta == 1.0:
+    if _is_one(beta):
         return ops.softplus(x)
-    beta = ops.cast(beta, x.dtype)
-    return ops.softplus(beta * x) / beta
+    bx, _ = _scaled(x, beta)
+    return ops.cast(ops.softplus(bx) / ops.cast(beta, bx.dtype), x.dtype)
 
 
 def softplus_derivative(x, beta=1.0):
     """The derivative of softplus is the logistic function sigma(beta x)."""
     x = _input(x)
-    return ops.sigmoid(ops.cast(beta, x.dtype) * x)
+    bx, _ = _scaled(x, beta)
+    return ops.cast(ops.sigmoid(bx), x.dtype)
 
 
 # --- vector-valued --------------------------------------------------------------
@@ -193,16 +220,32 @@ def softplus_derivative(x, beta=1.0):
 def softmax(x, axis=-1, mask=None):
     """e^x_i / sum_j e^x_j along `axis`, computed after subtracting the max.
 
+    The subtraction x - max rounds to |x - max| ulps, which exp turns into a
+    relative error of up to ~4e-6 on small float32 probabilities, so the
+    softmax is evaluated in the next wider float type and rounded once.
     Positions where `mask` is False get probability 0 and take no share of
     the mass; a slice that is masked everywhere comes out as all zeros.
     """
     x = _input(x)
-    if mask is None:
-        return keras.activations.softmax(x, axis=axis)
-    mask = ops.cast(mask, "bool")
-    lowest = ops.convert_to_tensor(_lowest(x.dtype), dtype=x.dtype)
-    probabilities = keras.activations.softmax(ops.where(mask, x, lowest), axis=axis)
-    return ops.where(mask, probabilities, ops.zeros_like(probabilities))
+    wide = _widen(x)
+    if mask is not None:
+        mask = ops.cast(mask, "bool")
+        wide = ops.where(mask, wide, ops.convert_to_tensor(_lowest(wide.dtype), wide.dtype))
+    probabilities = ops.softmax(wide, axis=axis)
+    if mask is not None:
+        probabilities = ops.where(mask, probabilities, ops.zeros_like(probabilities))
+    return _remember_logits(ops.cast(probabilities, x.dtype), x)
+
+
+def _remember_logits(output, logits):
+    # Keras's own sigmoid/softmax leave this attribute on TensorFlow tensors so
+    # that its cross-entropy can start again from the logits and stay exact;
+    # ours must do the same to be a drop-in.
+    try:
+        output._keras_logits = logits
+    except AttributeError:  # a tensor type that takes no attributes (JAX)
+        pass
+    return output
 
 
 def _lowest(dtype):
@@ -216,10 +259,11 @@ def softmax_jacobian(x, axis=-1):
     The softmax axis is moved to the end and expanded into the last two axes.
     """
     x = ops.moveaxis(_input(x), axis, -1)
-    s = ops.softmax(x, axis=-1)
-    return ops.einsum("...i,ij->...ij", s, ops.eye(ops.shape(s)[-1], dtype=s.dtype)) - (
+    s = ops.softmax(_widen(x), axis=-1)
+    jacobian = ops.einsum("...i,ij->...ij", s, ops.eye(ops.shape(s)[-1], dtype=s.dtype)) - (
         ops.expand_dims(s, -1) * ops.expand_dims(s, -2)
     )
+    return ops.cast(jacobian, x.dtype)
 
 
 def maxout(x, pieces):
