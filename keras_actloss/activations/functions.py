@@ -224,17 +224,33 @@ def softmax(x, axis=-1, mask=None):
     relative error of up to ~4e-6 on small float32 probabilities, so the
     softmax is evaluated in the next wider float type and rounded once.
     Positions where `mask` is False get probability 0 and take no share of
-    the mass; a slice that is masked everywhere comes out as all zeros.
+    the mass; a slice that is masked everywhere comes out as all zeros. A
+    mask of lower rank covers the leading axes, as the (batch, time) masks
+    Keras propagates do, and is broadcast over the trailing ones.
     """
     x = _input(x)
     wide = _widen(x)
     if mask is not None:
-        mask = ops.cast(mask, "bool")
+        mask = _align_mask(ops.cast(mask, "bool"), x)
         wide = ops.where(mask, wide, ops.convert_to_tensor(_lowest(wide.dtype), wide.dtype))
     probabilities = ops.softmax(wide, axis=axis)
     if mask is not None:
         probabilities = ops.where(mask, probabilities, ops.zeros_like(probabilities))
     return _remember_logits(ops.cast(probabilities, x.dtype), x)
+
+
+def _align_mask(mask, x):
+    if len(mask.shape) > len(x.shape) or any(
+        m is not None and d is not None and m not in (1, d)
+        for m, d in zip(mask.shape, x.shape, strict=False)
+    ):
+        raise ValueError(
+            "The mask must match the leading axes of the input (or be 1 there). "
+            f"Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(x.shape)}"
+        )
+    for _ in range(len(x.shape) - len(mask.shape)):
+        mask = ops.expand_dims(mask, -1)
+    return mask
 
 
 def _remember_logits(output, logits):
