@@ -25,6 +25,10 @@ def _widen(x):
     return ops.cast(x, _WIDER.get(keras.backend.standardize_dtype(x.dtype), x.dtype))
 
 
+def _is_one(value):
+    return isinstance(value, (int, float)) and value == 1.0
+
+
 def _input(x):
     x = ops.convert_to_tensor(x)
     if not keras.backend.is_float_dtype(x.dtype):
@@ -148,23 +152,34 @@ def elu(x, alpha=1.0):
     """x where x > 0, else alpha * (e^x - 1), computed with expm1.
 
     `exp(x) - 1` (what TensorFlow's own ELU does) cancels catastrophically
-    near 0; `expm1` does not. The `minimum` keeps the unused branch finite,
-    so its gradient never turns into inf * 0 = NaN.
+    near 0; `expm1` does not. The gradient is the closed form 1 or
+    alpha * e^x, given directly: autodiff through `where` would cost twice
+    the kernels (and turn the unused branch's inf * 0 into NaN).
     """
-    x = _input(x)
-    return ops.where(ops.greater(x, 0), x, alpha * ops.expm1(ops.minimum(x, 0.0)))
+
+    scale = (lambda t: t) if _is_one(alpha) else (lambda t: alpha * t)  # one kernel fewer
+
+    @ops.custom_gradient
+    def forward(x):
+        positive = ops.greater(x, 0)
+        value = ops.where(positive, x, scale(ops.expm1(x)))
+
+        def grad(*args, upstream=None):
+            if upstream is None:  # TensorFlow and JAX pass it positionally
+                (upstream,) = args
+            return ops.where(positive, upstream, upstream * scale(ops.exp(x)))
+
+        return value, grad
+
+    return forward(_input(x))
 
 
 def elu_derivative(x, alpha=1.0):
     x = _input(x)
-    return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.exp(ops.minimum(x, 0.0)))
+    return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.exp(x))
 
 
 # --- smooth ReLU-likes ----------------------------------------------------------
-
-
-def _is_one(beta):
-    return isinstance(beta, (int, float)) and beta == 1.0
 
 
 def _scaled(x, beta):

@@ -1,0 +1,138 @@
+"""Train-step speed of our activation layers against Keras's built-ins.
+
+For each pair, a small MLP (two hidden layers, or the output layer for
+softmax) is built twice, once with our layer and once with Keras's, and a
+compiled (tf.function) forward + backward + SGD step is timed. The two
+models alternate within every round so that machine noise hits both alike;
+the ratio printed is median(ours) / median(Keras). Run:
+
+    python benchmarks/activations.py [--rounds 15] [--steps 20]
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import keras_actloss as ka  # noqa: E402
+
+# name -> (ours, Keras's equivalent, where it goes)
+PAIRS = {
+    "ReLU": (lambda: ka.ReLU(), lambda: keras.layers.ReLU(), "hidden"),
+    "LeakyReLU": (
+        lambda: ka.LeakyReLU(0.01),
+        lambda: keras.layers.LeakyReLU(negative_slope=0.01),
+        "hidden",
+    ),
+    "PReLU": (
+        lambda: ka.PReLU(),
+        lambda: keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
+        "hidden",
+    ),
+    "ELU": (lambda: ka.ELU(), lambda: keras.layers.ELU(), "hidden"),
+    "sigmoid": (lambda: ka.Sigmoid(), lambda: keras.layers.Activation("sigmoid"), "hidden"),
+    "tanh": (lambda: ka.Tanh(), lambda: keras.layers.Activation("tanh"), "hidden"),
+    "silu": (lambda: ka.Swish(), lambda: keras.layers.Activation("silu"), "hidden"),
+    "softplus": (lambda: ka.Softplus(), lambda: keras.layers.Activation("softplus"), "hidden"),
+    "Softmax": (lambda: ka.Softmax(), lambda: keras.layers.Softmax(), "output"),
+}
+
+
+def build(factory, place, features, width, classes):
+    keras.utils.set_random_seed(0)
+    hidden = factory if place == "hidden" else (lambda: keras.layers.ReLU())
+    model = keras.Sequential(
+        [
+            keras.Input((features,)),
+            keras.layers.Dense(width),
+            hidden(),
+            keras.layers.Dense(width),
+            hidden(),
+            keras.layers.Dense(classes),
+            *([factory()] if place == "output" else []),
+        ]
+    )
+    optimizer = keras.optimizers.SGD(1e-3)
+    optimizer.build(model.trainable_variables)
+
+    @tf.function(jit_compile=False)
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(grads, model.trainable_variables)
+        return loss
+
+    return train_step
+
+
+def seconds_per_step(step, x, y, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        loss = step(x, y)
+    loss.numpy()  # wait for the last step
+    return (time.perf_counter() - start) / steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--width", type=int, default=256)
+    parser.add_argument(
+        "--only", nargs="+", choices=list(PAIRS), help="benchmark only these activations"
+    )
+    parser.add_argument(
+        "--no-remapping",
+        action="store_true",
+        help="turn off Grappler's op fusion (MatMul+BiasAdd+activation), to see its effect",
+    )
+    args = parser.parse_args()
+    if args.no_remapping:
+        tf.config.optimizer.set_experimental_options({"remapping": False})
+
+    features, classes = 64, 10
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(size=(args.batch, features)).astype("float32"))
+    y = tf.constant(rng.normal(size=(args.batch, classes)).astype("float32"))
+
+    print(
+        f"Compiled train step, MLP {features}-{args.width}-{args.width}-{classes}, "
+        f"batch {args.batch}, {args.rounds} rounds x {args.steps} steps, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, CPU"
+        f"{', Grappler remapping off' if args.no_remapping else ''}\n"
+    )
+    print("| activation | ours (ms/step) | Keras (ms/step) | ours / Keras |")
+    print("|---|---:|---:|---:|")
+    worst = 0.0
+    for name, (ours, theirs, place) in PAIRS.items():
+        if args.only and name not in args.only:
+            continue
+        steps = {
+            "ours": build(ours, place, features, args.width, classes),
+            "keras": build(theirs, place, features, args.width, classes),
+        }
+        for step in steps.values():  # trace and warm up
+            seconds_per_step(step, x, y, 3)
+        times = {"ours": [], "keras": []}
+        for round_ in range(args.rounds):
+            order = ("ours", "keras") if round_ % 2 == 0 else ("keras", "ours")
+            for key in order:
+                times[key].append(seconds_per_step(steps[key], x, y, args.steps))
+        ours_ms = statistics.median(times["ours"]) * 1e3
+        keras_ms = statistics.median(times["keras"]) * 1e3
+        ratio = ours_ms / keras_ms
+        worst = max(worst, ratio)
+        print(f"| {name} | {ours_ms:.3f} | {keras_ms:.3f} | {ratio:.3f} |")
+    print(f"\nworst ratio: {worst:.3f} (target <= 1.05)")
+
+
+if __name__ == "__main__":
+    main()
