@@ -9,6 +9,9 @@ sigma(x) * (1 - sigma(x)), which rounds to 0 long before the true value does).
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import keras
 import ml_dtypes
 from keras import ops
@@ -21,8 +24,21 @@ STEP_GRADIENTS = ("zero", "straight_through")
 _WIDER = {"float16": "float32", "bfloat16": "float32", "float32": "float64"}
 
 
+@functools.cache
+def _has_float64():
+    # JAX without `jax_enable_x64` quietly turns float64 into float32 (with a
+    # warning per call); there float32 work simply stays float32.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        probe = ops.convert_to_tensor(0.0, dtype="float64")
+    return keras.backend.standardize_dtype(probe.dtype) == "float64"
+
+
 def _widen(x):
-    return ops.cast(x, _WIDER.get(keras.backend.standardize_dtype(x.dtype), x.dtype))
+    wide = _WIDER.get(keras.backend.standardize_dtype(x.dtype), x.dtype)
+    if wide == "float64" and not _has_float64():
+        return x
+    return ops.cast(x, wide)
 
 
 def _is_one(value):
