@@ -8,11 +8,21 @@ imports third-party modules while loading)::
     model = keras.saving.load_model("model.keras")
 """
 
-from keras_actloss import catalog
+from keras_actloss import catalog, losses, metrics
 from keras_actloss.layers import *  # noqa: F403
 from keras_actloss.layers import __all__ as _layer_names
-from keras_actloss.lookup import activation_names, describe, get_activation
+from keras_actloss.lookup import activation_names, describe, get_activation, get_loss, loss_names
 
 __version__ = "0.1.0"
 
-__all__ = [*_layer_names, "activation_names", "catalog", "describe", "get_activation"]
+__all__ = [
+    *_layer_names,
+    "activation_names",
+    "catalog",
+    "describe",
+    "get_activation",
+    "get_loss",
+    "loss_names",
+    "losses",
+    "metrics",
+]

@@ -14,13 +14,15 @@ def _fail(name, value, expected):
     raise ValueError(f"Argument `{name}` must be {expected}. Received: {name}={value!r}")
 
 
-def check_number(name, value, *, minimum=None, maximum=None, strict_minimum=False):
+def check_number(
+    name, value, *, minimum=None, maximum=None, strict_minimum=False, strict_maximum=False
+):
     """Returns `value` as a float after checking it is a finite real in range."""
     bounds = []
     if minimum is not None:
         bounds.append(f"{'>' if strict_minimum else '>='} {minimum}")
     if maximum is not None:
-        bounds.append(f"<= {maximum}")
+        bounds.append(f"{'<' if strict_maximum else '<='} {maximum}")
     expected = "a finite number" + (f" {' and '.join(bounds)}" if bounds else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         _fail(name, value, expected)
@@ -29,7 +31,7 @@ def check_number(name, value, *, minimum=None, maximum=None, strict_minimum=Fals
         _fail(name, value, expected)
     if minimum is not None and (value <= minimum if strict_minimum else value < minimum):
         _fail(name, value, expected)
-    if maximum is not None and value > maximum:
+    if maximum is not None and (value >= maximum if strict_maximum else value > maximum):
         _fail(name, value, expected)
     return value
 
@@ -39,6 +41,24 @@ def check_integer(name, value, *, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         _fail(name, value, f"an integer >= {minimum}")
     return int(value)
+
+
+def check_int(name, value):
+    """Returns `value` as an int after checking it is an integer (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        _fail(name, value, "an int")
+    return int(value)
+
+
+#: Keras 3's loss reductions (`keras.losses.Loss`); None and "none" reduce nothing.
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+def check_reduction(value):
+    """Keras's `standardize_reduction`, with our `Received: reduction=...` message."""
+    if value is not None and not (isinstance(value, str) and value in REDUCTIONS):
+        _fail("reduction", value, f"one of {', '.join(repr(c) for c in REDUCTIONS)}")
+    return value
 
 
 def check_choice(name, value, choices):

@@ -28,6 +28,25 @@ def activation_names():
     return catalog.names("activation")
 
 
+def get_loss(name, **kwargs):
+    """Returns a new loss for `name` (canonical name or alias), e.g. for `compile`.
+
+    Example:
+    >>> keras_actloss.get_loss("huber", delta=2.0)
+    <keras_actloss.losses.classes.Huber object ...>
+    >>> model.compile(loss=keras_actloss.get_loss("bce"))
+
+    Raises:
+        ValueError: for an unknown name (with close matches) or bad arguments.
+    """
+    return catalog.lookup("loss", name).implementation(**kwargs)
+
+
+def loss_names():
+    """The canonical loss names, e.g. for `hp.Choice("loss", ...)`."""
+    return catalog.names("loss")
+
+
 def describe(name, kind=None):
     """Returns the catalog record for an activation or loss name or alias."""
     kinds = [kind] if kind else ["activation", "loss"]

@@ -1,0 +1,128 @@
+"""The seeds' measures that are metrics rather than training objectives.
+
+RMSE, the (signed) mean error and the zero-one error (misclassification
+rate), as `keras.metrics` that accumulate over an epoch. Each reuses its
+per-sample loss function, so the formula is written once.
+
+They are registered as ``keras_actloss>metrics.NAME``: the loss classes
+`RootMeanSquaredError` and `MeanError` already hold ``keras_actloss>NAME``,
+and Keras's registry would silently let one class replace the other.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from keras_actloss import _validation as check
+from keras_actloss.losses import functions as F
+
+_PACKAGE = "keras_actloss"
+
+
+def _register(cls):
+    return keras.saving.register_keras_serializable(_PACKAGE, name=f"metrics.{cls.__name__}")(cls)
+
+
+class _PerSampleMean(keras.metrics.MeanMetricWrapper):
+    """Base class: the (weighted) mean of a per-sample function over all batches seen.
+
+    `get_config` returns every constructor argument: `name`, `dtype` and
+    the function's keyword arguments.
+    """
+
+    function = None
+
+    def __init__(self, name, dtype=None, **arguments):
+        super().__init__(fn=type(self).function, name=name, dtype=dtype, **arguments)
+        self._direction = "down"  # lower is better, for callbacks that monitor it
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@_register
+class RootMeanSquaredError(_PerSampleMean):
+    """Root mean squared error over everything seen: ``sqrt(mean((y_true - y_pred)^2))``.
+
+    The root of the accumulated (weighted) mean of squared errors, like
+    `keras.metrics.RootMeanSquaredError`.
+
+    Example:
+    >>> m = keras_actloss.metrics.RootMeanSquaredError()
+    >>> m.update_state([[0.0], [0.0]], [[3.0], [4.0]])
+    >>> m.result()
+    3.5355
+
+    Args:
+        name: the metric's name.
+        dtype: the dtype of the result.
+    """
+
+    function = staticmethod(F.mean_squared_error)
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def result(self):
+        return ops.sqrt(super().result())
+
+
+@_register
+class MeanError(_PerSampleMean):
+    """Mean signed error ``mean(y_true - y_pred)``: positive when predictions are too low.
+
+    Example:
+    >>> m = keras_actloss.metrics.MeanError()
+    >>> m.update_state([[1.0], [3.0]], [[2.0], [0.0]])
+    >>> m.result()
+    1.0
+
+    Args:
+        name: the metric's name.
+        dtype: the dtype of the result.
+    """
+
+    function = staticmethod(F.mean_error)
+
+    def __init__(self, name="mean_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+
+@_register
+class ZeroOneError(_PerSampleMean):
+    """Zero-one error, the misclassification rate: ``1 - binary accuracy``.
+
+    An output is predicted positive when ``y_pred > threshold`` (with
+    `from_logits=True`, when ``sigmoid(y_pred) > threshold``); a label is
+    positive when > 0.5, so {0, 1} and {-1, 1} labels both work.
+
+    Example:
+    >>> m = keras_actloss.metrics.ZeroOneError()
+    >>> m.update_state([[1.0], [0.0]], [[0.9], [0.7]])
+    >>> m.result()
+    0.5
+
+    Args:
+        threshold: float in (0, 1), the decision threshold on the probability.
+        from_logits: whether `y_pred` holds logits (raw scores).
+        name: the metric's name.
+        dtype: the dtype of the result.
+    """
+
+    function = staticmethod(F.zero_one_loss)
+
+    def __init__(self, threshold=0.5, from_logits=False, name="zero_one_error", dtype=None):
+        super().__init__(
+            name=name,
+            dtype=dtype,
+            threshold=F.check_threshold(threshold),
+            from_logits=check.check_bool("from_logits", from_logits),
+        )
+
+
+__all__ = ["MeanError", "RootMeanSquaredError", "ZeroOneError"]
