@@ -1,0 +1,352 @@
+"""Exactness at the extremes: a confidently wrong prediction costs what the math says.
+
+The expected numbers are worked out by hand: BCE with label 0 on a logit z
+is log(1 + e^z), which is z to within e^-z; CCE with a logit gap of g
+against the true class is log(1 + e^g), which is g to within e^-g.
+"""
+
+import math
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from fresh_process import run_fresh
+
+import keras_actloss
+from keras_actloss import losses as L
+
+EXACT = 1e-4  # relative, as the issue asks; the values below are in fact exact in float32
+BELOW_ONE = 1.0 - 2.0**-24  # the largest float32 below 1
+
+
+def sigmoid_model(logit, dtype=None):
+    """x -> Dense (weight = logit, no bias) -> our Sigmoid: the output for x = 1 has that logit."""
+    model = keras.Sequential(
+        [
+            keras.Input((1,)),
+            keras.layers.Dense(
+                1, use_bias=False, kernel_initializer=keras.initializers.Constant(logit)
+            ),
+            keras_actloss.Sigmoid(),
+        ]
+    )
+    return model
+
+
+def softmax_model(gap):
+    """x -> Dense -> our Softmax with logits [gap, 0] for x = 1."""
+    return keras.Sequential(
+        [
+            keras.Input((1,)),
+            keras.layers.Dense(
+                2, use_bias=False, kernel_initializer=keras.initializers.Constant([[gap, 0.0]])
+            ),
+            keras_actloss.Softmax(),
+        ]
+    )
+
+
+# --- TensorFlow: probabilities that remember their logits --------------------------------
+
+
+@pytest.mark.parametrize("activation", [keras_actloss.Sigmoid(), keras.activations.sigmoid])
+def test_bce_after_sigmoid_costs_the_logit(activation):
+    z = tf.constant([[50.0]])
+    y_pred = activation(z)
+    assert float(y_pred[0, 0]) == 1.0  # the probability alone has rounded to 1
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        value = L.BinaryCrossentropy()([[0.0]], activation(z))
+    np.testing.assert_allclose(value, 50.0, rtol=EXACT)
+    np.testing.assert_allclose(tape.gradient(value, z), [[1.0]], rtol=EXACT)  # sigmoid(50) - 0
+
+
+@pytest.mark.parametrize("activation", [keras_actloss.Softmax(), keras.activations.softmax])
+def test_cce_after_softmax_costs_the_logit_gap(activation):
+    z = tf.constant([[100.0, 0.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        y_pred = activation(z)
+        value = L.CategoricalCrossentropy()([[0.0, 1.0]], y_pred)
+    np.testing.assert_allclose(value, 100.0, rtol=EXACT)
+    np.testing.assert_allclose(tape.gradient(value, z), [[1.0, -1.0]], rtol=EXACT)
+    np.testing.assert_allclose(L.SparseCategoricalCrossentropy()([1], y_pred), 100.0, rtol=EXACT)
+    np.testing.assert_allclose(L.KLDivergence()([[0.0, 1.0]], y_pred), 100.0, rtol=EXACT)
+
+
+@pytest.mark.slow
+def test_model_evaluate_in_a_graph_is_exact():
+    # In `evaluate` the loss runs inside tf.function: the producing op decides.
+    model = sigmoid_model(50.0)
+    model.compile(loss=L.BinaryCrossentropy())
+    np.testing.assert_allclose(
+        model.evaluate(np.ones((4, 1)), np.zeros((4, 1)), verbose=0), 50.0, rtol=EXACT
+    )
+    model = softmax_model(100.0)
+    model.compile(loss=L.CategoricalCrossentropy())
+    one_hot = np.tile([[0.0, 1.0]], (4, 1))
+    np.testing.assert_allclose(
+        model.evaluate(np.ones((4, 1)), one_hot, verbose=0), 100.0, rtol=EXACT
+    )
+    model.compile(loss=L.SparseCategoricalCrossentropy())
+    np.testing.assert_allclose(
+        model.evaluate(np.ones((4, 1)), np.ones(4), verbose=0), 100.0, rtol=EXACT
+    )
+
+
+@pytest.mark.slow
+def test_mixed_float16_output_keeps_its_logits():
+    # Keras casts the float16 output to float32 and loses the logits (15.9);
+    # ours carries them across the cast, eagerly and in a graph.
+    keras.config.set_dtype_policy("mixed_float16")
+    model = sigmoid_model(20.0)
+    output = model(np.ones((1, 1), "float32"))
+    assert output.dtype == tf.float16
+    np.testing.assert_allclose(L.BinaryCrossentropy()([[0.0]], output), 20.0, rtol=EXACT)
+    assert float(keras.losses.BinaryCrossentropy()(np.zeros((1, 1)), output)) < 16.2
+    model.compile(loss=L.BinaryCrossentropy())
+    np.testing.assert_allclose(
+        model.evaluate(np.ones((4, 1)), np.zeros((4, 1)), verbose=0), 20.0, rtol=EXACT
+    )
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("logit", [50.0, -50.0, 100.0, 1e4])
+def test_bce_from_logits_and_after_sigmoid_are_exact(logit, from_logits):
+    z = tf.constant([[logit]])
+    y_pred = z if from_logits else keras.activations.sigmoid(z)
+    for label in (0.0, 1.0):
+        expected = (max(logit, 0.0) - label * logit) + math.log1p(math.exp(-abs(logit)))
+        actual = L.BinaryCrossentropy(from_logits=from_logits)([[label]], y_pred)
+        np.testing.assert_allclose(actual, expected, rtol=EXACT, atol=1e-30)
+
+
+def test_bce_on_a_softmax_output_is_the_bce_of_its_probabilities():
+    # Keras applies sigmoid cross-entropy to the softmax's logits here (0.22);
+    # the loss of the probabilities [0.953, 0.047] against [1, 0] is 0.0486.
+    z = tf.constant([[2.0, -1.0]])
+    probabilities = np.exp([2.0, -1.0]) / np.exp([2.0, -1.0]).sum()
+    expected = -np.log(probabilities[0])  # both terms equal log p0: p1 = 1 - p0
+    np.testing.assert_allclose(
+        L.BinaryCrossentropy()([[1.0, 0.0]], keras.activations.softmax(z)), expected, rtol=1e-5
+    )
+    graph = tf.function(
+        lambda z: L.BinaryCrossentropy()([[1.0, 0.0]], keras.activations.softmax(z))
+    )
+    np.testing.assert_allclose(graph(z), expected, rtol=1e-5)
+    keras_value = keras.losses.BinaryCrossentropy()(
+        np.array([[1.0, 0.0]]), keras.activations.softmax(z)
+    )
+    assert abs(float(keras_value) - expected) > 0.1
+
+
+def test_from_logits_after_sigmoid_warns_and_computes_what_was_asked():
+    p = keras.activations.sigmoid(tf.constant([[3.0]]))
+    with pytest.warns(UserWarning, match="from_logits=True"):
+        value = L.BinaryCrossentropy(from_logits=True)([[1.0]], p)
+    # The probability taken as a logit: log(1 + e^-p).
+    np.testing.assert_allclose(value, math.log1p(math.exp(-float(p[0, 0]))), rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        L.BinaryCrossentropy(from_logits=True)([[1.0]], tf.constant([[3.0]]))
+
+
+# --- bare probabilities: at least as exact as Keras's 1e-7 clip ---------------------------
+
+
+@pytest.mark.parametrize("p", [1e-3, 1e-7, 1e-10, 1e-30])
+def test_bce_from_small_probabilities_is_exact(p):
+    value = L.BinaryCrossentropy()([[1.0]], tf.constant([[p]]))
+    np.testing.assert_allclose(value, -math.log(np.float32(p)), rtol=1e-6)
+    keras_value = keras.losses.BinaryCrossentropy()(np.ones((1, 1)), np.array([[p]], "float32"))
+    assert float(value) >= float(keras_value) - 1e-6
+
+
+def test_bce_probability_one_costs_the_last_float_below_one():
+    # p = 1 - 2^-24 is the largest float32 below 1: its loss is exactly 24 log 2.
+    for p in (BELOW_ONE, 1.0):
+        value = L.BinaryCrossentropy()([[0.0]], [[p]])
+        np.testing.assert_allclose(value, 24 * math.log(2), rtol=1e-6)
+        keras_value = keras.losses.BinaryCrossentropy()(
+            np.zeros((1, 1)), np.array([[p]], "float32")
+        )
+        assert float(value) > float(keras_value)
+
+
+def test_cce_and_scce_from_small_probabilities_are_exact():
+    p = np.array([[1e-20, 1.0 - 1e-20]], "float32")
+    np.testing.assert_allclose(
+        L.CategoricalCrossentropy()([[1.0, 0.0]], p), 20 * math.log(10), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        L.SparseCategoricalCrossentropy()([0], p), 20 * math.log(10), rtol=1e-5
+    )
+    assert float(keras.losses.CategoricalCrossentropy()(np.array([[1.0, 0.0]]), p)) < 16.2
+
+
+def test_kl_divergence_is_exact_where_the_target_is_zero():
+    t = np.array([[0.0, 0.25, 0.75]], "float32")
+    p = np.array([[0.5, 0.25, 0.25]], "float32")
+    np.testing.assert_allclose(L.KLDivergence()(t, p), 0.75 * math.log(3), rtol=1e-6)
+    p = tf.constant(p)
+    grads = {}
+    for name, loss in (("ours", L.KLDivergence()), ("keras", keras.losses.KLDivergence())):
+        with tf.GradientTape() as tape:
+            tape.watch(p)
+            value = loss(t, p)
+        grads[name] = tape.gradient(value, p).numpy()
+    np.testing.assert_allclose(grads["ours"], [[0.0, -1.0, -3.0]], rtol=1e-6)  # -t / p
+    assert grads["ours"][0, 0] == 0.0
+    assert grads["keras"][0, 0] != 0.0  # Keras's 1e-7 clip leaks -1e-7 / p into it
+
+
+# --- no NaN or Inf for finite inputs -------------------------------------------------------
+
+LOGITS = [-1e30, -1e4, -100.0, -50.0, -1.0, 0.0, 1.0, 50.0, 100.0, 1e4, 1e30]
+PROBABILITIES = [0.0, 1e-45, 1e-38, 1e-30, 1e-7, 0.5, 1 - 1e-7, BELOW_ONE, 1.0]
+
+
+def assert_finite_value_and_gradient(loss, y_true, y_pred):
+    y_pred = tf.constant(y_pred, "float32")
+    with tf.GradientTape() as tape:
+        tape.watch(y_pred)
+        value = loss(y_true, y_pred)
+    gradient = tape.gradient(value, y_pred)
+    assert np.all(np.isfinite(value)), (loss.name, value)
+    assert gradient is not None and np.all(np.isfinite(gradient)), (loss.name, gradient)
+
+
+@pytest.mark.parametrize("label", [0.0, 1.0])
+def test_binary_losses_are_finite_at_the_extremes(label):
+    logits = np.array(LOGITS, "float32")[:, None]
+    probabilities = np.array(PROBABILITIES, "float32")[:, None]
+    for loss in (
+        L.BinaryCrossentropy(from_logits=True),
+        L.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+        L.Hinge(),
+        L.SquaredHinge(),
+        L.PerceptronLoss(),
+        L.ZeroOneLoss(from_logits=True),
+    ):
+        scores = logits if loss.name != "squared_hinge" else np.clip(logits, -1e15, 1e15)
+        assert_finite_value_and_gradient(loss, np.full_like(scores, label), scores)
+    for loss in (
+        L.BinaryCrossentropy(),
+        L.BinaryCrossentropy(label_smoothing=0.1),
+        L.ZeroOneLoss(),
+    ):
+        assert_finite_value_and_gradient(loss, np.full_like(probabilities, label), probabilities)
+    # Through a sigmoid, so that the logits path and its gradient are used too.
+    z = tf.constant(logits)
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        value = L.BinaryCrossentropy()(np.full_like(logits, label), keras.activations.sigmoid(z))
+    assert np.isfinite(value) and np.all(np.isfinite(tape.gradient(value, z)))
+
+
+def test_categorical_losses_are_finite_at_the_extremes():
+    gaps = np.array(LOGITS, "float32")
+    logits = np.stack([gaps, np.zeros_like(gaps), -gaps], axis=-1)
+    probabilities = np.stack(
+        [
+            np.array(PROBABILITIES, "float32"),
+            1 - np.array(PROBABILITIES, "float32"),
+            np.zeros(len(PROBABILITIES), "float32"),
+        ],
+        axis=-1,
+    )
+    for scores, from_logits in ((logits, True), (probabilities, False)):
+        for target_class in range(3):
+            one_hot = np.zeros_like(scores)
+            one_hot[:, target_class] = 1.0
+            for loss in (
+                L.CategoricalCrossentropy(from_logits=from_logits),
+                L.CategoricalCrossentropy(from_logits=from_logits, label_smoothing=0.1),
+                L.SparseCategoricalCrossentropy(from_logits=from_logits),
+            ):
+                labels = (
+                    one_hot if "sparse" not in loss.name else np.full(len(scores), target_class)
+                )
+                assert_finite_value_and_gradient(loss, labels, scores)
+    for target in ([1.0, 0.0, 0.0], [0.0, 0.5, 0.5]):
+        assert_finite_value_and_gradient(
+            L.KLDivergence(), np.tile(target, (len(probabilities), 1)), probabilities
+        )
+    zero_rows = np.zeros((2, 3), "float32")  # a "distribution" that sums to 0
+    assert_finite_value_and_gradient(L.CategoricalCrossentropy(), np.eye(3)[:2], zero_rows)
+
+
+def test_regression_losses_are_finite_for_large_and_zero_errors():
+    y_pred = np.array([[-1e15], [-1.0], [0.0], [0.0], [1.0], [1e15]], "float32")
+    y_true = np.array([[0.0], [0.0], [0.0], [1e-30], [1.0], [0.0]], "float32")
+    for loss in (
+        L.MeanSquaredError(),
+        L.MeanAbsoluteError(),
+        L.RootMeanSquaredError(),
+        L.RootMeanSquaredError(reduction=None),
+        L.MeanSquaredLogarithmicError(),
+        L.MeanError(),
+        L.Huber(delta=0.5),
+    ):
+        assert_finite_value_and_gradient(loss, y_true, y_pred)
+
+
+# --- JAX: no tensor remembers its logits inside jit ----------------------------------------
+
+
+@pytest.mark.slow
+def test_jax_backend_is_exact_from_logits_and_at_least_as_exact_as_keras():
+    pytest.importorskip("jax")
+    result = run_fresh(
+        """
+        import os
+        os.environ["KERAS_BACKEND"] = "jax"
+        import json
+        import keras, numpy as np
+        import keras_actloss
+        from keras_actloss import losses as L
+
+        assert keras.backend.backend() == "jax"
+        zero, one = np.zeros((4, 1), "float32"), np.ones((4, 1), "float32")
+        out = {}
+        out["bce_from_logits"] = float(L.BinaryCrossentropy(from_logits=True)(zero, 50 * one))
+        out["cce_from_logits"] = float(
+            L.CategoricalCrossentropy(from_logits=True)([[0.0, 1.0]], [[100.0, 0.0]])
+        )
+        out["scce_from_logits"] = float(
+            L.SparseCategoricalCrossentropy(from_logits=True)([1], [[100.0, 0.0]])
+        )
+        out["bce_eager_sigmoid"] = float(
+            L.BinaryCrossentropy()(zero, keras.activations.sigmoid(50 * one))
+        )
+        # In evaluate (jit) the sigmoid output is a tracer without logits.
+        weight = keras.initializers.Constant(50.0)
+        model = keras.Sequential([
+            keras.Input((1,)),
+            keras.layers.Dense(1, use_bias=False, kernel_initializer=weight),
+            keras_actloss.Sigmoid(),
+        ])
+        both = {"ours": L.BinaryCrossentropy(), "keras": keras.losses.BinaryCrossentropy()}
+        for name, loss in both.items():
+            model.compile(loss=loss)
+            out["jit_label0_" + name] = float(model.evaluate(one, zero, verbose=0))
+        # Label 1 on a logit of -50: the probability 1.9e-22 is representable.
+        for name, loss in both.items():
+            model.layers[0].kernel.assign([[-50.0]])
+            model.compile(loss=loss)
+            out["jit_label1_" + name] = float(model.evaluate(one, one, verbose=0))
+        print(json.dumps(out))
+        """
+    )
+    assert result["bce_from_logits"] == pytest.approx(50.0, rel=EXACT)
+    assert result["cce_from_logits"] == pytest.approx(100.0, rel=EXACT)
+    assert result["scce_from_logits"] == pytest.approx(100.0, rel=EXACT)
+    assert result["bce_eager_sigmoid"] == pytest.approx(50.0, rel=EXACT)
+    # p rounds to 1: we charge 24 log 2 = 16.64 (the last float below 1), Keras 15.94.
+    assert result["jit_label0_ours"] == pytest.approx(24 * math.log(2), rel=1e-5)
+    assert result["jit_label0_ours"] >= result["jit_label0_keras"]
+    # p = 1.9e-22 is kept: we charge 50, Keras clips to 16.1.
+    assert result["jit_label1_ours"] == pytest.approx(50.0, rel=EXACT)
+    assert result["jit_label1_keras"] < 16.2
