@@ -34,6 +34,7 @@ def _loss_row(info):
         info.prediction,
         ", ".join(info.pairs_with) or "-",
         _yes_no(info.differentiable),
+        _yes_no(info.diagnostic),
     ]
 
 
@@ -42,7 +43,7 @@ _TABLES = {
         ["activation", "range", "zero-centred", "monotonic", "smooth", "roles"],
         _activation_row,
     ),
-    "loss": (["loss", "task", "y_pred", "pairs with", "gradient"], _loss_row),
+    "loss": (["loss", "task", "y_pred", "pairs with", "gradient", "diagnostic"], _loss_row),
 }
 
 
@@ -75,12 +76,15 @@ def _find(name):
     catalog.lookup("activation", name)  # raises with the close matches
 
 
+_PUBLIC_MODULE = {"activation": "keras_actloss", "loss": "keras_actloss.losses"}
+
+
 def describe_entry(entry):
     info = entry.info
     fields = {
         "name": info.name,
         "kind": info.kind,
-        "class": f"keras_actloss.{entry.implementation.__name__}",
+        "class": f"{_PUBLIC_MODULE[info.kind]}.{entry.implementation.__name__}",
     }
     if info.aliases:
         fields["aliases"] = ", ".join(info.aliases)
@@ -101,6 +105,7 @@ def describe_entry(entry):
             y_pred=info.prediction,
             **{"pairs with": ", ".join(info.pairs_with) or "-"},
             gradient="yes" if info.differentiable else "zero almost everywhere",
+            diagnostic="yes: watch it, do not minimize it" if info.diagnostic else "no",
         )
     fields["when to use"] = info.when_to_use
     fields["source"] = info.seed

@@ -92,7 +92,11 @@ def test_catalog_rejects_bad_records_and_name_clashes():
         )
     with pytest.raises(ValueError, match="Received: output_range"):
         catalog.ActivationInfo(
-            name="x", formula="f", when_to_use="w", seed=ka.describe("relu").seed, output_range="0..1"
+            name="x",
+            formula="f",
+            when_to_use="w",
+            seed=ka.describe("relu").seed,
+            output_range="0..1",
         )
     clash = catalog.ActivationInfo(
         name="relu2", aliases=("silu",), formula="f", when_to_use="w", seed=ka.describe("relu").seed
