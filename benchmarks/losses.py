@@ -1,0 +1,227 @@
+"""Speed of our losses against Keras's own, forward pass plus gradient.
+
+For every loss that Keras also has, both versions are compiled with
+`tf.function` into "loss and its gradient with respect to the model's
+output", on the same batch, and timed alternately in one run (ours first in
+one round, Keras's first in the next), so that drifts in machine load hit
+both alike. Prints the median time of each and the ratio ours / Keras as a
+markdown table.
+
+    python benchmarks/losses.py [--batch 4096] [--classes 10] [--rounds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from keras_actloss import losses as ours  # noqa: E402
+
+
+def _cases(batch, classes, rng):
+    """(label, our loss, Keras's loss, y_true, model output, output activation)."""
+
+    def floats(*shape, low=-2.0, high=2.0):
+        return rng.uniform(low, high, shape).astype("float32")
+
+    labels = rng.integers(0, classes, batch)
+    one_hot = np.eye(classes, dtype="float32")[labels]
+    binary = rng.integers(0, 2, (batch, classes)).astype("float32")
+    probabilities = rng.uniform(0.01, 0.99, (batch, classes)).astype("float32")
+    distribution = probabilities / probabilities.sum(-1, keepdims=True)
+    sigmoid, softmax = keras.activations.sigmoid, keras.activations.softmax
+    k = keras.losses
+    return [
+        (
+            "MeanSquaredError",
+            ours.MeanSquaredError(),
+            k.MeanSquaredError(),
+            floats(batch, classes),
+            floats(batch, classes),
+            None,
+        ),
+        (
+            "MeanAbsoluteError",
+            ours.MeanAbsoluteError(),
+            k.MeanAbsoluteError(),
+            floats(batch, classes),
+            floats(batch, classes),
+            None,
+        ),
+        (
+            "MeanSquaredLogarithmicError",
+            ours.MeanSquaredLogarithmicError(),
+            k.MeanSquaredLogarithmicError(),
+            floats(batch, classes, low=0),
+            floats(batch, classes, low=0),
+            None,
+        ),
+        ("Huber", ours.Huber(), k.Huber(), floats(batch, classes), floats(batch, classes), None),
+        (
+            "BinaryCrossentropy (probabilities)",
+            ours.BinaryCrossentropy(),
+            k.BinaryCrossentropy(),
+            binary,
+            probabilities,
+            None,
+        ),
+        (
+            "BinaryCrossentropy (after sigmoid)",
+            ours.BinaryCrossentropy(),
+            k.BinaryCrossentropy(),
+            binary,
+            floats(batch, classes),
+            sigmoid,
+        ),
+        (
+            "BinaryCrossentropy (from_logits=True)",
+            ours.BinaryCrossentropy(from_logits=True),
+            k.BinaryCrossentropy(from_logits=True),
+            binary,
+            floats(batch, classes),
+            None,
+        ),
+        (
+            "CategoricalCrossentropy (probabilities)",
+            ours.CategoricalCrossentropy(),
+            k.CategoricalCrossentropy(),
+            one_hot,
+            distribution,
+            None,
+        ),
+        (
+            "CategoricalCrossentropy (after softmax)",
+            ours.CategoricalCrossentropy(),
+            k.CategoricalCrossentropy(),
+            one_hot,
+            floats(batch, classes),
+            softmax,
+        ),
+        (
+            "CategoricalCrossentropy (from_logits=True)",
+            ours.CategoricalCrossentropy(from_logits=True),
+            k.CategoricalCrossentropy(from_logits=True),
+            one_hot,
+            floats(batch, classes),
+            None,
+        ),
+        (
+            "SparseCategoricalCrossentropy (probabilities)",
+            ours.SparseCategoricalCrossentropy(),
+            k.SparseCategoricalCrossentropy(),
+            labels,
+            distribution,
+            None,
+        ),
+        (
+            "SparseCategoricalCrossentropy (after softmax)",
+            ours.SparseCategoricalCrossentropy(),
+            k.SparseCategoricalCrossentropy(),
+            labels,
+            floats(batch, classes),
+            softmax,
+        ),
+        (
+            "SparseCategoricalCrossentropy (from_logits=True)",
+            ours.SparseCategoricalCrossentropy(from_logits=True),
+            k.SparseCategoricalCrossentropy(from_logits=True),
+            labels,
+            floats(batch, classes),
+            None,
+        ),
+        ("Hinge", ours.Hinge(), k.Hinge(), binary, floats(batch, classes), None),
+        (
+            "SquaredHinge",
+            ours.SquaredHinge(),
+            k.SquaredHinge(),
+            binary,
+            floats(batch, classes),
+            None,
+        ),
+        (
+            "KLDivergence",
+            ours.KLDivergence(),
+            k.KLDivergence(),
+            distribution,
+            distribution[::-1].copy(),
+            None,
+        ),
+    ]
+
+
+def _step(loss, y_true, activation):
+    """A compiled function: the loss of `activation(x)` and its gradient with respect to x."""
+    y_true = tf.constant(y_true)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y_pred = x if activation is None else activation(x)
+            value = loss(y_true, y_pred)
+        return value, tape.gradient(value, x)
+
+    return step
+
+
+def _seconds(step, x, calls):
+    start = time.perf_counter()
+    for _ in range(calls):
+        value, gradient = step(x)
+    gradient.numpy()  # waits for the last call
+    return (time.perf_counter() - start) / calls
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=4096)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=100, help="timed rounds per loss")
+    parser.add_argument("--calls", type=int, default=20, help="calls per timed round")
+    args = parser.parse_args(argv)
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for label, our_loss, keras_loss, y_true, y_pred, activation in _cases(
+        args.batch, args.classes, rng
+    ):
+        x = tf.constant(y_pred)
+        steps = {
+            "ours": _step(our_loss, y_true, activation),
+            "keras": _step(keras_loss, y_true, activation),
+        }
+        values = {name: step(x)[0].numpy() for name, step in steps.items()}  # traces both
+        times = {name: [] for name in steps}
+        for round_ in range(args.rounds):
+            order = ["ours", "keras"] if round_ % 2 == 0 else ["keras", "ours"]
+            for name in order:
+                times[name].append(_seconds(steps[name], x, args.calls))
+        ours_s, keras_s = (statistics.median(times[n]) for n in ("ours", "keras"))
+        rows.append((label, ours_s, keras_s, values["ours"], values["keras"]))
+
+    machine = platform.processor() or platform.machine()
+    print(
+        f"Forward + gradient, batch {args.batch} x {args.classes}, float32, tf.function, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {machine}, "
+        f"{os.cpu_count()} CPUs; median of {args.rounds} rounds of {args.calls} calls.\n"
+    )
+    print("| loss | ours (µs) | Keras (µs) | ours / Keras |")
+    print("|---|---:|---:|---:|")
+    for label, ours_s, keras_s, *_ in rows:
+        print(f"| {label} | {ours_s * 1e6:.0f} | {keras_s * 1e6:.0f} | {ours_s / keras_s:.2f} |")
+    worst = max(rows, key=lambda row: row[1] / row[2])
+    print(f"\nworst ratio: {worst[1] / worst[2]:.2f} ({worst[0]})")
+
+
+if __name__ == "__main__":
+    main()
