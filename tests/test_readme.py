@@ -1,0 +1,39 @@
+"""The README's examples run, and it documents every class in the catalog."""
+
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+from keras_actloss import catalog
+
+README = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_quick_start_runs(tmp_path, monkeypatch):
+    code = re.search(r"## Quick start\n\n```python\n(.*?)```", README, re.S).group(1)
+    monkeypatch.chdir(tmp_path)  # it saves model.keras
+    rng = np.random.default_rng(0)
+    names = {
+        "x": rng.normal(size=(4, 5)).astype("float32"),
+        "logits": rng.normal(size=(4, 3)).astype("float32"),
+        "y_true": np.zeros((4, 1), "float32"),
+        "y_pred": np.ones((4, 1), "float32"),
+    }
+    exec(compile(code, "README quick start", "exec"), names)
+    assert (tmp_path / "model.keras").exists()
+
+
+@pytest.mark.parametrize("kind", ["activation", "loss"])
+def test_every_catalog_class_is_in_a_readme_table(kind):
+    for entry in catalog.entries(kind):
+        assert f"`{entry.implementation.__name__}`" in README, entry.implementation.__name__
+
+
+def test_readme_states_the_two_commands_that_ci_runs():
+    ci = (pathlib.Path(__file__).parents[1] / ".ci" / "run").read_text()
+    test_command = 'python -m pip install -e ".[test]" && python -m pytest -n 2'
+    assert test_command in README
+    assert test_command in ci
