@@ -36,17 +36,13 @@ def check_number(
     return value
 
 
-def check_integer(name, value, *, minimum):
-    """Returns `value` as an int after checking it is an integer >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        _fail(name, value, f"an integer >= {minimum}")
-    return int(value)
-
-
-def check_int(name, value):
-    """Returns `value` as an int after checking it is an integer (not a bool)."""
+def check_integer(name, value, *, minimum=None):
+    """Returns `value` as an int after checking it is an integer (not a bool) >= `minimum`."""
+    expected = "an integer" + ("" if minimum is None else f" >= {minimum}")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        _fail(name, value, "an int")
+        _fail(name, value, expected)
+    if minimum is not None and value < minimum:
+        _fail(name, value, expected)
     return int(value)
 
 

@@ -13,10 +13,10 @@ import functools
 import warnings
 
 import keras
-import ml_dtypes
 from keras import ops
 
 from keras_actloss import _validation as check
+from keras_actloss._tensors import as_float, finfo
 
 STEP_GRADIENTS = ("zero", "straight_through")
 
@@ -45,13 +45,6 @@ def _is_one(value):
     return isinstance(value, (int, float)) and value == 1.0
 
 
-def _input(x):
-    x = ops.convert_to_tensor(x)
-    if not keras.backend.is_float_dtype(x.dtype):
-        x = ops.cast(x, keras.backend.floatx())
-    return x
-
-
 # --- step -------------------------------------------------------------------
 
 
@@ -65,7 +58,7 @@ def step(x, threshold=0.0, gradient="zero"):
     estimator), so a network with a step layer can still be trained.
     """
     check.check_choice("gradient", gradient, STEP_GRADIENTS)
-    x = _input(x)
+    x = as_float(x)
     value = ops.cast(ops.greater_equal(x, threshold), x.dtype)
     # `x - stop_gradient(x)` is exactly 0 for finite x and carries gradient 1;
     # `where` keeps infinities out of it, so the value stays exactly 0 or 1.
@@ -80,7 +73,7 @@ def step(x, threshold=0.0, gradient="zero"):
 def step_derivative(x, threshold=0.0, gradient="zero"):
     """The gradient `step` backpropagates (see its `gradient` argument)."""
     check.check_choice("gradient", gradient, STEP_GRADIENTS)
-    x = _input(x)
+    x = as_float(x)
     if gradient == "zero":
         return ops.zeros_like(x)
     return ops.cast(ops.less_equal(ops.abs(x - threshold), 1.0), x.dtype)
@@ -91,11 +84,11 @@ def step_derivative(x, threshold=0.0, gradient="zero"):
 
 def linear(x):
     """Identity: f(x) = x."""
-    return _input(x)
+    return as_float(x)
 
 
 def linear_derivative(x):
-    return ops.ones_like(_input(x))
+    return ops.ones_like(as_float(x))
 
 
 # --- sigmoid and tanh ---------------------------------------------------------
@@ -107,23 +100,23 @@ def sigmoid(x):
     Goes through `keras.activations.sigmoid`, which on the TensorFlow backend
     remembers the logits so that Keras's cross-entropy stays exact.
     """
-    return keras.activations.sigmoid(_input(x))
+    return keras.activations.sigmoid(as_float(x))
 
 
 def sigmoid_derivative(x):
     """sigma(x) * (1 - sigma(x)), evaluated as sigma(x) * sigma(-x)."""
-    x = _input(x)
+    x = as_float(x)
     return ops.sigmoid(x) * ops.sigmoid(-x)
 
 
 def tanh(x):
     """Hyperbolic tangent (e^x - e^-x) / (e^x + e^-x) = 2 sigma(2x) - 1."""
-    return ops.tanh(_input(x))
+    return ops.tanh(as_float(x))
 
 
 def tanh_derivative(x):
     """1 - tanh(x)^2, evaluated as 4 sigma(2x) sigma(-2x) to keep relative accuracy."""
-    x = _input(x)
+    x = as_float(x)
     return 4.0 * ops.sigmoid(2.0 * x) * ops.sigmoid(-2.0 * x)
 
 
@@ -132,34 +125,34 @@ def tanh_derivative(x):
 
 def relu(x):
     """max(0, x)."""
-    return ops.relu(_input(x))
+    return ops.relu(as_float(x))
 
 
 def relu_derivative(x):
     """1 where x > 0, else 0 (the subgradient 0 is taken at the kink)."""
-    x = _input(x)
+    x = as_float(x)
     return ops.cast(ops.greater(x, 0), x.dtype)
 
 
 def leaky_relu(x, negative_slope=0.01):
     """x where x > 0, else negative_slope * x."""
-    return ops.leaky_relu(_input(x), negative_slope=negative_slope)
+    return ops.leaky_relu(as_float(x), negative_slope=negative_slope)
 
 
 def leaky_relu_derivative(x, negative_slope=0.01):
-    x = _input(x)
+    x = as_float(x)
     return ops.where(ops.greater(x, 0), ops.ones_like(x), ops.full_like(x, negative_slope))
 
 
 def prelu(x, alpha):
     """Parametric ReLU: x where x > 0, else alpha * x, with `alpha` learned."""
-    x = _input(x)
+    x = as_float(x)
     alpha = ops.cast(alpha, x.dtype)
     return ops.relu(x) - alpha * ops.relu(-x)
 
 
 def prelu_derivative(x, alpha):
-    x = _input(x)
+    x = as_float(x)
     alpha = ops.cast(alpha, x.dtype)
     return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.ones_like(x))
 
@@ -187,11 +180,11 @@ def elu(x, alpha=1.0):
 
         return value, grad
 
-    return forward(_input(x))
+    return forward(as_float(x))
 
 
 def elu_derivative(x, alpha=1.0):
-    x = _input(x)
+    x = as_float(x)
     return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.exp(x))
 
 
@@ -214,7 +207,7 @@ def _scaled(x, beta):
 
 def swish(x, beta=1.0):
     """x * sigma(beta * x); with beta = 1 this is SiLU."""
-    x = _input(x)
+    x = as_float(x)
     if _is_one(beta):
         return ops.silu(x)  # a fused kernel on TensorFlow
     bx, wide_x = _scaled(x, beta)
@@ -223,7 +216,7 @@ def swish(x, beta=1.0):
 
 def swish_derivative(x, beta=1.0):
     """sigma(bx) + b x sigma(bx) (1 - sigma(bx)), with 1 - sigma(bx) = sigma(-bx)."""
-    x = _input(x)
+    x = as_float(x)
     bx, _ = _scaled(x, beta)
     s = ops.sigmoid(bx)
     return ops.cast(s + bx * s * ops.sigmoid(-bx), x.dtype)
@@ -231,7 +224,7 @@ def swish_derivative(x, beta=1.0):
 
 def softplus(x, beta=1.0):
     """ln(1 + e^(beta x)) / beta, without overflow for large x."""
-    x = _input(x)
+    x = as_float(x)
     if _is_one(beta):
         return ops.softplus(x)
     bx, _ = _scaled(x, beta)
@@ -240,7 +233,7 @@ def softplus(x, beta=1.0):
 
 def softplus_derivative(x, beta=1.0):
     """The derivative of softplus is the logistic function sigma(beta x)."""
-    x = _input(x)
+    x = as_float(x)
     bx, _ = _scaled(x, beta)
     return ops.cast(ops.sigmoid(bx), x.dtype)
 
@@ -259,7 +252,7 @@ def softmax(x, axis=-1, mask=None):
     mask of lower rank covers the leading axes, as the (batch, time) masks
     Keras propagates do, and is broadcast over the trailing ones.
     """
-    x = _input(x)
+    x = as_float(x)
     wide = _widen(x)
     if mask is not None:
         mask = _align_mask(ops.cast(mask, "bool"), x)
@@ -297,7 +290,7 @@ def _remember_logits(output, logits):
 
 def _lowest(dtype):
     # Half the most negative finite value, so that `max - lowest` cannot overflow.
-    return float(ml_dtypes.finfo(keras.backend.standardize_dtype(dtype)).min) / 2
+    return float(finfo(dtype).min) / 2
 
 
 def softmax_jacobian(x, axis=-1):
@@ -305,7 +298,7 @@ def softmax_jacobian(x, axis=-1):
 
     The softmax axis is moved to the end and expanded into the last two axes.
     """
-    x = ops.moveaxis(_input(x), axis, -1)
+    x = ops.moveaxis(as_float(x), axis, -1)
     s = ops.softmax(_widen(x), axis=-1)
     jacobian = ops.einsum("...i,ij->...ij", s, ops.eye(ops.shape(s)[-1], dtype=s.dtype)) - (
         ops.expand_dims(s, -1) * ops.expand_dims(s, -2)
@@ -320,7 +313,7 @@ def maxout(x, pieces):
     is ``max_j z_ij``. The `Maxout` layer feeds it k affine maps per unit.
     """
     pieces = check.check_integer("pieces", pieces, minimum=2)
-    x = _input(x)
+    x = as_float(x)
     features = x.shape[-1]
     if features is not None and features % pieces:
         raise ValueError(

@@ -501,7 +501,7 @@ class SparseCategoricalCrossentropy(PerSampleLoss):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
         self.from_logits, _, self.axis = F.check_crossentropy_arguments(from_logits, 0.0, axis)
         self.ignore_class = (
-            None if ignore_class is None else check.check_int("ignore_class", ignore_class)
+            None if ignore_class is None else check.check_integer("ignore_class", ignore_class)
         )
 
     def arguments(self):

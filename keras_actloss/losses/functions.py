@@ -27,11 +27,11 @@ import math
 import warnings
 
 import keras
-import ml_dtypes
 from keras import ops
 from keras.src import backend as keras_backend  # set_keras_mask has no public alias
 
 from keras_actloss import _validation as check
+from keras_actloss._tensors import as_float, finfo
 
 # Set on a tensor that `cast_keeping_logits` made, naming the activation its
 # `_keras_logits` belong to (the cast hides the producing op).
@@ -40,13 +40,6 @@ _OP_TO_ACTIVATION = {"Sigmoid": "sigmoid", "Softmax": "softmax"}
 
 
 # --- shared helpers ---------------------------------------------------------------
-
-
-def _as_float(x):
-    x = ops.convert_to_tensor(x)
-    if not keras.backend.is_float_dtype(x.dtype):
-        x = ops.cast(x, keras.backend.floatx())
-    return x
 
 
 def _squeeze_or_expand(y_true, y_pred):
@@ -118,7 +111,7 @@ def safe_sqrt(x):
 def _probability_bounds(dtype):
     # The smallest normal number and the largest number below 1: every
     # probability in between is used as given, so -log p is exact there.
-    info = ml_dtypes.finfo(keras.backend.standardize_dtype(dtype))
+    info = finfo(dtype)
     return float(info.tiny), 1.0 - float(info.eps) / 2
 
 
@@ -222,7 +215,7 @@ def check_crossentropy_arguments(from_logits, label_smoothing, axis):
     return (
         check.check_bool("from_logits", from_logits),
         check.check_number("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0),
-        check.check_int("axis", axis),
+        check.check_integer("axis", axis),
     )
 
 
@@ -243,7 +236,7 @@ def mean_squared_error(y_true, y_pred):
     Returns:
         The mean over the last axis, shape `(batch, d0, .. dN-1)`.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(ops.square(y_pred - y_true))
 
 
@@ -258,7 +251,7 @@ def mean_absolute_error(y_true, y_pred):
         y_true: targets, shape `(batch, d0, .. dN)`.
         y_pred: predictions, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(ops.abs(y_pred - y_true))
 
 
@@ -294,7 +287,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
         y_true: non-negative targets, shape `(batch, d0, .. dN)`.
         y_pred: non-negative predictions, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     log_ratio = ops.log1p(ops.maximum(y_pred, 0.0)) - ops.log1p(ops.maximum(y_true, 0.0))
     return _per_sample(ops.square(log_ratio))
 
@@ -313,7 +306,7 @@ def mean_error(y_true, y_pred):
         y_true: targets, shape `(batch, d0, .. dN)`.
         y_pred: predictions, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(y_true - y_pred)
 
 
@@ -339,7 +332,7 @@ def huber(y_true, y_pred, delta=1.0):
         delta: float > 0, where the loss turns from quadratic to linear.
     """
     delta = check.check_number("delta", delta, minimum=0.0, strict_minimum=True)
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     abs_error = ops.abs(y_pred - y_true)
     quadratic = ops.minimum(abs_error, delta)
     return _per_sample(0.5 * ops.square(quadratic) + delta * (abs_error - quadratic))
@@ -374,7 +367,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         from_logits, label_smoothing, axis
     )
     scores, is_logits = _scores(
-        _as_float(y_pred), from_logits, "sigmoid", axis, "binary_crossentropy"
+        as_float(y_pred), from_logits, "sigmoid", axis, "binary_crossentropy"
     )
     y_true, scores = align_shapes(y_true, scores, broadcast=False)
     if label_smoothing:
@@ -390,7 +383,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
     """log p along `axis`, from logits if known, else from normalized probabilities."""
-    scores, is_logits = _scores(_as_float(y_pred), from_logits, "softmax", axis, function_name)
+    scores, is_logits = _scores(as_float(y_pred), from_logits, "softmax", axis, function_name)
     if scores.shape and scores.shape[axis] == 1:
         warnings.warn(
             f"In `{function_name}`, `y_pred` has a single class along axis {axis}, so a "
@@ -482,7 +475,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """
     from_logits, _, axis = check_crossentropy_arguments(from_logits, 0.0, axis)
     if ignore_class is not None:
-        ignore_class = check.check_int("ignore_class", ignore_class)
+        ignore_class = check.check_integer("ignore_class", ignore_class)
     scores, log_p = _log_softmax_probabilities(
         y_pred, from_logits, axis, "sparse_categorical_crossentropy"
     )
@@ -517,7 +510,7 @@ def kl_divergence(y_true, y_pred):
         y_true: target distributions over the last axis.
         y_pred: predicted distributions, the same shape.
     """
-    scores, is_logits = _scores(_as_float(y_pred), False, "softmax", -1, "kl_divergence")
+    scores, is_logits = _scores(as_float(y_pred), False, "softmax", -1, "kl_divergence")
     y_true, scores = align_shapes(y_true, scores, broadcast=False)
     log_p = ops.log_softmax(scores, axis=-1) if is_logits else _log(scores)
     # Where y = 0 the clipped log is finite, so the term is exactly 0. (A log
@@ -543,7 +536,7 @@ def hinge(y_true, y_pred):
         y_true: labels in {-1, 1} (or {0, 1}), shape `(batch, d0, .. dN)`.
         y_pred: raw scores, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(ops.relu(1.0 - _signed_labels(y_true) * y_pred))
 
 
@@ -560,7 +553,7 @@ def squared_hinge(y_true, y_pred):
         y_true: labels in {-1, 1} (or {0, 1}), shape `(batch, d0, .. dN)`.
         y_pred: raw scores, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(ops.square(ops.relu(1.0 - _signed_labels(y_true) * y_pred)))
 
 
@@ -579,7 +572,7 @@ def perceptron_loss(y_true, y_pred):
         y_true: labels in {-1, 1} (or {0, 1}), shape `(batch, d0, .. dN)`.
         y_pred: raw scores, the same shape.
     """
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     return _per_sample(ops.relu(-_signed_labels(y_true) * y_pred))
 
 
@@ -611,7 +604,7 @@ def zero_one_loss(y_true, y_pred, threshold=0.5, from_logits=False):
     """
     threshold = check_threshold(threshold)
     from_logits = check.check_bool("from_logits", from_logits)
-    y_true, y_pred = align_shapes(y_true, _as_float(y_pred))
+    y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     boundary = math.log(threshold) - math.log1p(-threshold) if from_logits else threshold
     wrong = ops.not_equal(ops.greater(y_pred, boundary), ops.greater(y_true, 0.5))
     return _per_sample(ops.cast(wrong, y_pred.dtype) + 0.0 * y_pred)
