@@ -7,14 +7,15 @@ import sys
 import textwrap
 
 
-def run_fresh(code, timeout=300):
+def run_fresh(code, args=(), timeout=300):
     """Runs `code` in a new interpreter and returns what it printed as JSON.
 
-    The code must print exactly one JSON document on its last line of stdout.
+    `args` become the process's `sys.argv[1:]`. The code must print exactly
+    one JSON document on its last line of stdout.
     """
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", textwrap.dedent(code), *args],
         capture_output=True,
         text=True,
         timeout=timeout,

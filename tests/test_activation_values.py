@@ -4,9 +4,12 @@ The references below are written from the seeds' formulas with NumPy/SciPy
 in float64; none of them calls keras_actloss.
 """
 
+import json
+
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_process import run_fresh
 from scipy import special
 
 import keras_actloss as ka
@@ -80,9 +83,12 @@ REFERENCES = {
 }
 
 
+def _name(case):
+    return case.replace("_default", "").replace("_beta", "")
+
+
 def _layer(case):
-    name = case.replace("_default", "").replace("_beta", "")
-    return ka.get_activation(name, **REFERENCES[case][0])
+    return ka.get_activation(_name(case), **REFERENCES[case][0])
 
 
 def _close(actual, expected, rtol, atol):
@@ -125,6 +131,43 @@ def test_gradient_matches_derivative_and_reference(case):
     expected = reference_derivative(x64)
     _close(np.where(keep, autodiff, expected), expected, rtol=1e-4, atol=1e-6)
     _close(np.where(keep, layer.derivative(GRID), expected), expected, rtol=1e-4, atol=1e-6)
+
+
+JAX_VALUES_AND_GRADIENTS = """
+import os, json, sys
+os.environ["KERAS_BACKEND"] = "jax"
+import jax, numpy as np
+import keras_actloss as ka
+cases = json.loads(sys.argv[1])
+grid = np.load(sys.argv[2])
+out = {}
+for case, (name, kwargs) in cases.items():
+    layer = ka.get_activation(name, **kwargs)
+    out[case] = np.asarray(layer(grid))
+    out[case + ":grad"] = np.asarray(jax.grad(lambda v: layer(v).sum())(grid))
+np.savez(sys.argv[3], **out)
+print(json.dumps({"jax": jax.__version__}))
+"""
+
+
+@pytest.mark.slow
+def test_jax_backend_values_and_gradients_match_float64_references(tmp_path):
+    pytest.importorskip("jax")
+    grid_file = tmp_path / "grid.npy"
+    np.save(grid_file, GRID)
+    cases = {case: (_name(case), kwargs) for case, (kwargs, *_) in REFERENCES.items()}
+    out_file = tmp_path / "out.npz"
+    run_fresh(JAX_VALUES_AND_GRADIENTS, args=[json.dumps(cases), str(grid_file), str(out_file)])
+    on_jax = np.load(out_file)
+    x64 = GRID.astype("float64")
+    for case, (_, reference, reference_derivative, kinks) in REFERENCES.items():
+        assert on_jax[case].dtype == "float32", case
+        # Without float64 on JAX, beta * x stays float32 (README: up to ~4e-6).
+        rtol = 4e-6 if case.endswith("_beta") else 1e-6
+        _close(on_jax[case], reference(x64), rtol=rtol, atol=1e-30)
+        keep = _away_from_kinks(kinks, x64)
+        expected = reference_derivative(x64)
+        _close(np.where(keep, on_jax[case + ":grad"], expected), expected, rtol=1e-4, atol=1e-6)
 
 
 def test_elu_is_accurate_near_zero_where_exp_minus_one_is_not():
