@@ -38,6 +38,7 @@ PAIRS = {
         "hidden",
     ),
     "ELU": (lambda: ka.ELU(), lambda: keras.layers.ELU(), "hidden"),
+    "ELU(alpha=0.5)": (lambda: ka.ELU(0.5), lambda: keras.layers.ELU(alpha=0.5), "hidden"),
     "sigmoid": (lambda: ka.Sigmoid(), lambda: keras.layers.Activation("sigmoid"), "hidden"),
     "tanh": (lambda: ka.Tanh(), lambda: keras.layers.Activation("tanh"), "hidden"),
     "silu": (lambda: ka.Swish(), lambda: keras.layers.Activation("silu"), "hidden"),
