@@ -131,7 +131,7 @@ def main():
                 times[key].append(seconds_per_step(steps[key], x, y, args.steps))
         ours_ms = statistics.median(times["ours"]) * 1e3
         keras_ms = statistics.median(times["keras"]) * 1e3
-        ratio = statistics.median(o / k for o, k in zip(times["ours"], times["keras"]))
+        ratio = statistics.median(o / k for o, k in zip(times["ours"], times["keras"], strict=True))
         worst = max(worst, ratio)
         print(f"| {name} | {ours_ms:.3f} | {keras_ms:.3f} | {ratio:.3f} |")
     print(f"\nworst ratio: {worst:.3f} (target <= 1.05)")
