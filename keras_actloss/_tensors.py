@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import ml_dtypes
 from keras import ops
+
+from keras_actloss import _keras_internals as internals
 
 
 def as_float(x):
@@ -18,3 +22,72 @@ def as_float(x):
 def finfo(dtype):
     """Machine limits of a float dtype given in any form Keras accepts (bfloat16 too)."""
     return ml_dtypes.finfo(keras.backend.standardize_dtype(dtype))
+
+
+def concrete_bool(x):
+    """`bool(x)` for a concrete tensor; None inside a trace (tf.function, jax.jit).
+
+    Traced values have no value yet: there a check must be expressed in the
+    result (NaN), not as a Python branch or exception.
+    """
+    try:
+        return bool(x)
+    except TypeError:  # TensorFlow's OperatorNotAllowedInGraphError, JAX's concretization error
+        return None
+
+
+def propagate_nan(result, *inputs):
+    """`result` where every input is a number, NaN where any input is NaN.
+
+    For helpers that guard a value with a comparison (`x > 0`, `x >= t`):
+    a comparison with NaN is False, which would silently turn NaN into a
+    number.
+    """
+    for x in inputs:
+        result = ops.where(ops.isnan(x), ops.cast(float("nan"), result.dtype), result)
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class LogitsRecord:
+    """The logits that produced an activation's output, and how.
+
+    `axis` is the normalised axis of a softmax (non-negative), None for a
+    sigmoid. Only the output that the activation returned carries it: any
+    later op makes a new tensor without it.
+    """
+
+    logits: object
+    activation: str
+    axis: int | None = None
+
+    def produced(self, activation, axis, rank):
+        """Whether these logits produced an output by `activation` over `axis`."""
+        if activation != self.activation:
+            return False
+        return activation == "sigmoid" or self.axis == axis % rank
+
+
+_RECORD = "_keras_actloss_logits"
+
+
+def remember_logits(output, logits, activation, axis=None):
+    """Attaches the logits that produced `output` (see `LogitsRecord`).
+
+    Keras's own cross-entropies read `_keras_logits` and assume a softmax
+    over the last axis, so those are attached only when that holds.
+    """
+    rank = len(output.shape)
+    axis = None if axis is None else axis % rank
+    try:
+        setattr(output, _RECORD, LogitsRecord(logits, activation, axis))
+    except AttributeError:  # JAX tracers take no attributes
+        return output
+    if activation == "sigmoid" or axis == rank - 1:
+        internals.set_keras_logits(output, logits)
+    return output
+
+
+def logits_record(tensor):
+    """The `LogitsRecord` attached by `remember_logits`, or None."""
+    return getattr(tensor, _RECORD, None)

@@ -6,6 +6,7 @@ Each check raises a `ValueError` that says what was expected and ends with
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
@@ -36,9 +37,13 @@ def check_number(
     return value
 
 
-def check_integer(name, value, *, minimum=None):
+def check_integer(name, value, *, minimum=None, allow_none=False):
     """Returns `value` as an int after checking it is an integer (not a bool) >= `minimum`."""
     expected = "an integer" + ("" if minimum is None else f" >= {minimum}")
+    if allow_none:
+        if value is None:
+            return None
+        expected += " or None"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         _fail(name, value, expected)
     if minimum is not None and value < minimum:
@@ -57,6 +62,22 @@ def check_reduction(value):
     return value
 
 
+def check_threshold(name, value):
+    """A decision threshold on a probability lies strictly between 0 and 1."""
+    return check_number(
+        name, value, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True
+    )
+
+
+def check_crossentropy_arguments(from_logits, label_smoothing, axis):
+    """Validates the arguments the cross-entropies share; returns them cleaned."""
+    return (
+        check_bool("from_logits", from_logits),
+        check_number("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0),
+        check_integer("axis", axis),
+    )
+
+
 def check_choice(name, value, choices):
     if value not in choices:
         _fail(name, value, f"one of {', '.join(repr(c) for c in choices)}")
@@ -69,15 +90,61 @@ def check_bool(name, value):
     return value
 
 
-def check_axis(name, value):
-    """An axis is an int or a non-empty tuple/list of distinct ints."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+def check_axis(name, value, *, allow_empty=False, minimum=None):
+    """An axis is an int or a tuple/list of distinct ints (non-empty unless `allow_empty`)."""
+    expected = f"an int or a{'' if allow_empty else ' non-empty'} tuple of distinct ints" + (
+        "" if minimum is None else f" >= {minimum}"
+    )
+
+    def is_axis(a):
+        return (
+            isinstance(a, numbers.Integral)
+            and not isinstance(a, bool)
+            and (minimum is None or a >= minimum)
+        )
+
+    if is_axis(value):
         return int(value)
     if (
         isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in value)
+        and (value or allow_empty)
+        and all(is_axis(a) for a in value)
         and len(set(value)) == len(value)
     ):
         return tuple(int(a) for a in value)
-    _fail(name, value, "an int or a non-empty tuple of distinct ints")
+    _fail(name, value, expected)
+
+
+class Argument:
+    """A constructor argument that is checked again whenever it is set.
+
+    ``negative_slope = Argument(check_number, minimum=0)`` on a class makes
+    ``layer.negative_slope = -5`` raise the same `ValueError` as the
+    constructor would. With `read_only=True` the value is fixed once set
+    (for arguments that decide the weights a layer creates).
+    """
+
+    def __init__(self, check, *args, read_only=False, **kwargs):
+        self._check = functools.partial(check, *args, **kwargs) if args or kwargs else check
+        self._read_only = read_only
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self._slot = f"_argument_{name}"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        try:
+            return instance.__dict__[self._slot]
+        except KeyError:  # not set yet: what `getattr(..., default)` callers expect
+            raise AttributeError(self.name) from None
+
+    def __set__(self, instance, value):
+        if self._read_only and self._slot in instance.__dict__:
+            raise AttributeError(
+                f"`{self.name}` of {type(instance).__name__} is fixed when it is created; "
+                f"create a new {type(instance).__name__}({self.name}=...) instead. "
+                f"Received: {self.name}={value!r}"
+            )
+        instance.__dict__[self._slot] = self._check(self.name, value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
 from keras_actloss.losses import functions as F
 
@@ -27,18 +28,32 @@ def _register(cls):
 class _PerSampleMean(keras.metrics.MeanMetricWrapper):
     """Base class: the (weighted) mean of a per-sample function over all batches seen.
 
-    `get_config` returns every constructor argument: `name`, `dtype` and
-    the function's keyword arguments.
+    Both inputs are cast to the metric's dtype first, as Keras's metrics do,
+    so a float16 output (mixed precision) cannot overflow the computation.
+    The function is evaluated elementwise (each element of the last axis as
+    a sample of its own), so that `sample_weight` may be per sample or per
+    element; without weights that is the same mean. `get_config` returns
+    every constructor argument: `name`, `dtype` and the function's keyword
+    arguments.
     """
 
     function = None
 
     def __init__(self, name, dtype=None, **arguments):
         super().__init__(fn=type(self).function, name=name, dtype=dtype, **arguments)
-        self._direction = "down"  # lower is better, for callbacks that monitor it
+        self._arguments = arguments
+        internals.set_metric_direction(self, "down")  # lower is better
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        mask = internals.get_keras_mask(y_pred)
+        y_true, y_pred = F.align_shapes(y_true, ops.cast(y_pred, self.dtype))
+        y_true, y_pred = ops.expand_dims(y_true, -1), ops.expand_dims(y_pred, -1)
+        if mask is not None:  # `MeanMetricWrapper` reads it from `y_pred`
+            internals.set_keras_mask(y_pred, mask)
+        return super().update_state(y_true, y_pred, sample_weight)
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
+        return {"name": self.name, "dtype": self.dtype, **self._arguments}
 
     @classmethod
     def from_config(cls, config):
@@ -120,7 +135,7 @@ class ZeroOneError(_PerSampleMean):
         super().__init__(
             name=name,
             dtype=dtype,
-            threshold=F.check_threshold(threshold),
+            threshold=check.check_threshold("threshold", threshold),
             from_logits=check.check_bool("from_logits", from_logits),
         )
 

@@ -16,7 +16,7 @@ import keras
 from keras import ops
 
 from keras_actloss import _validation as check
-from keras_actloss._tensors import as_float, finfo
+from keras_actloss._tensors import as_float, finfo, propagate_nan, remember_logits
 
 STEP_GRADIENTS = ("zero", "straight_through")
 
@@ -59,7 +59,7 @@ def step(x, threshold=0.0, gradient="zero"):
     """
     check.check_choice("gradient", gradient, STEP_GRADIENTS)
     x = as_float(x)
-    value = ops.cast(ops.greater_equal(x, threshold), x.dtype)
+    value = propagate_nan(ops.cast(ops.greater_equal(x, threshold), x.dtype), x)
     # `x - stop_gradient(x)` is exactly 0 for finite x and carries gradient 1;
     # `where` keeps infinities out of it, so the value stays exactly 0 or 1.
     surrogate = ops.where(
@@ -97,10 +97,11 @@ def linear_derivative(x):
 def sigmoid(x):
     """Logistic sigmoid 1 / (1 + e^-x).
 
-    Goes through `keras.activations.sigmoid`, which on the TensorFlow backend
-    remembers the logits so that Keras's cross-entropy stays exact.
+    The output remembers `x` as its logits (as `keras.activations.sigmoid`
+    does), so that a cross-entropy on it, ours or Keras's, stays exact.
     """
-    return keras.activations.sigmoid(as_float(x))
+    x = as_float(x)
+    return remember_logits(ops.sigmoid(x), x, "sigmoid")
 
 
 def sigmoid_derivative(x):
@@ -274,14 +275,18 @@ def softmax(x, axis=-1, mask=None):
     Keras propagates do, and is broadcast over the trailing ones.
     """
     x = as_float(x)
-    wide = _widen(x)
+    logits = x
     if mask is not None:
+        # The output remembers these masked logits: the ones that produced it.
         mask = _align_mask(ops.cast(mask, "bool"), x)
-        wide = ops.where(mask, wide, ops.convert_to_tensor(_lowest(wide.dtype), wide.dtype))
-    probabilities = ops.softmax(wide, axis=axis)
+        logits = ops.where(mask, x, ops.convert_to_tensor(_lowest(x.dtype), x.dtype))
+    probabilities = ops.softmax(_widen(logits), axis=axis)
     if mask is not None:
         probabilities = ops.where(mask, probabilities, ops.zeros_like(probabilities))
-    return _remember_logits(ops.cast(probabilities, x.dtype), x)
+    output = ops.cast(probabilities, x.dtype)
+    if isinstance(axis, int):  # over several axes there is no single class axis to recover
+        output = remember_logits(output, logits, "softmax", axis)
+    return output
 
 
 def _align_mask(mask, x):
@@ -296,17 +301,6 @@ def _align_mask(mask, x):
     for _ in range(len(x.shape) - len(mask.shape)):
         mask = ops.expand_dims(mask, -1)
     return mask
-
-
-def _remember_logits(output, logits):
-    # Keras's own sigmoid/softmax leave this attribute on TensorFlow tensors so
-    # that its cross-entropy can start again from the logits and stay exact;
-    # ours must do the same to be a drop-in.
-    try:
-        output._keras_logits = logits
-    except AttributeError:  # a tensor type that takes no attributes (JAX)
-        pass
-    return output
 
 
 def _lowest(dtype):

@@ -97,11 +97,13 @@ class Step(ActivationLayer):
 
     function = staticmethod(F.step)
     derivative_function = staticmethod(F.step_derivative)
+    threshold = check.Argument(check.check_number)
+    gradient = check.Argument(check.check_choice, choices=F.STEP_GRADIENTS)
 
     def __init__(self, threshold=0.0, gradient="zero", **kwargs):
         super().__init__(**kwargs)
-        self.threshold = check.check_number("threshold", threshold)
-        self.gradient = check.check_choice("gradient", gradient, F.STEP_GRADIENTS)
+        self.threshold = threshold
+        self.gradient = gradient
 
     def arguments(self):
         return {"threshold": self.threshold, "gradient": self.gradient}
@@ -259,10 +261,11 @@ class LeakyReLU(ActivationLayer):
 
     function = staticmethod(F.leaky_relu)
     derivative_function = staticmethod(F.leaky_relu_derivative)
+    negative_slope = check.Argument(check.check_number, minimum=0)
 
     def __init__(self, negative_slope=0.01, **kwargs):
         super().__init__(**kwargs)
-        self.negative_slope = check.check_number("negative_slope", negative_slope, minimum=0)
+        self.negative_slope = negative_slope
 
     def arguments(self):
         return {"negative_slope": self.negative_slope}
@@ -313,7 +316,8 @@ class PReLU(keras.layers.PReLU):
         **kwargs,
     ):
         if shared_axes is not None:
-            check.check_axis("shared_axes", shared_axes)
+            # Keras accepts an empty list (no sharing); axis 0 is the batch.
+            check.check_axis("shared_axes", shared_axes, allow_empty=True, minimum=1)
         if alpha_initializer is None:
             alpha_initializer = keras.initializers.Constant(0.25)
         super().__init__(
@@ -372,10 +376,11 @@ class ELU(ActivationLayer):
 
     function = staticmethod(F.elu)
     derivative_function = staticmethod(F.elu_derivative)
+    alpha = check.Argument(check.check_number, minimum=0)
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = check.check_number("alpha", alpha, minimum=0)
+        self.alpha = alpha
 
     def arguments(self):
         return {"alpha": self.alpha}
@@ -412,11 +417,15 @@ class Swish(ActivationLayer):
 
     function = staticmethod(F.swish)
     derivative_function = staticmethod(F.swish_derivative)
+    # Once created, a layer keeps its weights: `beta` is then the initial value
+    # of the trained weight, and neither decides anything any more.
+    beta = check.Argument(check.check_number, read_only=True)
+    trainable_beta = check.Argument(check.check_bool, read_only=True)
 
     def __init__(self, beta=1.0, trainable_beta=False, **kwargs):
         super().__init__(**kwargs)
-        self.beta = check.check_number("beta", beta)
-        self.trainable_beta = check.check_bool("trainable_beta", trainable_beta)
+        self.beta = beta
+        self.trainable_beta = trainable_beta
         if trainable_beta:
             self.beta_weight = self.add_weight(
                 name="beta",
@@ -463,10 +472,11 @@ class Softplus(ActivationLayer):
 
     function = staticmethod(F.softplus)
     derivative_function = staticmethod(F.softplus_derivative)
+    beta = check.Argument(check.check_number, minimum=0, strict_minimum=True)
 
     def __init__(self, beta=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.beta = check.check_number("beta", beta, minimum=0, strict_minimum=True)
+        self.beta = beta
 
     def arguments(self):
         return {"beta": self.beta}
@@ -503,9 +513,11 @@ class Softmax(ActivationLayer):
         axis: int or tuple of ints, the axis (or axes) normalised over.
     """
 
+    axis = check.Argument(check.check_axis)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = check.check_axis("axis", axis)
+        self.axis = axis
 
     def arguments(self):
         return {"axis": list(self.axis) if isinstance(self.axis, tuple) else self.axis}
@@ -568,6 +580,9 @@ class Maxout(keras.layers.Layer):
         kernel_constraint, bias_constraint: constraints of the weights.
     """
 
+    units = check.Argument(check.check_integer, minimum=1, read_only=True)
+    pieces = check.Argument(check.check_integer, minimum=2, read_only=True)
+
     def __init__(
         self,
         units,
@@ -581,8 +596,9 @@ class Maxout(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = check.check_integer("units", units, minimum=1)
-        self.pieces = check.check_integer("pieces", pieces, minimum=2)
+        self.units = units
+        self.pieces = pieces
+        self.supports_masking = True  # one output step per input step: the mask still applies
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)

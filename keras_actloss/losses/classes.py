@@ -311,9 +311,11 @@ class Huber(PerSampleLoss):
     function = staticmethod(F.huber)
     default_name = "huber_loss"
 
+    delta = check.Argument(check.check_number, minimum=0.0, strict_minimum=True)
+
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name=None, dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.delta = check.check_number("delta", delta, minimum=0.0, strict_minimum=True)
+        self.delta = delta
 
     def arguments(self):
         return {"delta": self.delta}
@@ -325,6 +327,10 @@ class Huber(PerSampleLoss):
 class _Crossentropy(PerSampleLoss):
     """Shared constructor of the binary and categorical cross-entropies."""
 
+    from_logits = check.Argument(check.check_bool)
+    label_smoothing = check.Argument(check.check_number, minimum=0.0, maximum=1.0)
+    axis = check.Argument(check.check_integer)
+
     def __init__(
         self,
         from_logits=False,
@@ -335,9 +341,9 @@ class _Crossentropy(PerSampleLoss):
         dtype=None,
     ):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.from_logits, self.label_smoothing, self.axis = F.check_crossentropy_arguments(
-            from_logits, label_smoothing, axis
-        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
 
     def arguments(self):
         return {
@@ -488,6 +494,9 @@ class SparseCategoricalCrossentropy(PerSampleLoss):
     function = staticmethod(F.sparse_categorical_crossentropy)
     default_name = "sparse_categorical_crossentropy"
     output_activation = "softmax"
+    from_logits = check.Argument(check.check_bool)
+    ignore_class = check.Argument(check.check_integer, allow_none=True)
+    axis = check.Argument(check.check_integer)
 
     def __init__(
         self,
@@ -499,10 +508,9 @@ class SparseCategoricalCrossentropy(PerSampleLoss):
         dtype=None,
     ):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.from_logits, _, self.axis = F.check_crossentropy_arguments(from_logits, 0.0, axis)
-        self.ignore_class = (
-            None if ignore_class is None else check.check_integer("ignore_class", ignore_class)
-        )
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
 
     def arguments(self):
         return {
@@ -657,6 +665,8 @@ class ZeroOneLoss(PerSampleLoss):
 
     function = staticmethod(F.zero_one_loss)
     default_name = "zero_one_loss"
+    threshold = check.Argument(check.check_threshold)
+    from_logits = check.Argument(check.check_bool)
 
     def __init__(
         self,
@@ -667,8 +677,8 @@ class ZeroOneLoss(PerSampleLoss):
         dtype=None,
     ):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.threshold = F.check_threshold(threshold)
-        self.from_logits = check.check_bool("from_logits", from_logits)
+        self.threshold = threshold
+        self.from_logits = from_logits
 
     def arguments(self):
         return {"threshold": self.threshold, "from_logits": self.from_logits}

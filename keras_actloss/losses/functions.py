@@ -28,16 +28,17 @@ import warnings
 
 import keras
 from keras import ops
-from keras.src import backend as keras_backend  # set_keras_mask has no public alias
 
+from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
-from keras_actloss._tensors import as_float, finfo
-
-# Set on a tensor that `cast_keeping_logits` made, naming the activation its
-# `_keras_logits` belong to (the cast hides the producing op).
-_ACTIVATION_MARK = "_keras_actloss_activation"
-_OP_TO_ACTIVATION = {"Sigmoid": "sigmoid", "Softmax": "softmax"}
-
+from keras_actloss._tensors import (
+    as_float,
+    concrete_bool,
+    finfo,
+    logits_record,
+    propagate_nan,
+    remember_logits,
+)
 
 # --- shared helpers ---------------------------------------------------------------
 
@@ -103,9 +104,10 @@ def _per_sample(values, axis=-1):
 
 
 def safe_sqrt(x):
-    """sqrt(x) for x >= 0 whose gradient at 0 is 0 instead of inf (then NaN)."""
+    """sqrt(x) for x >= 0 whose gradient at 0 is 0 instead of inf (then NaN); NaN stays NaN."""
     positive = ops.greater(x, 0)
-    return ops.where(positive, ops.sqrt(ops.where(positive, x, ops.ones_like(x))), 0.0)
+    root = ops.where(positive, ops.sqrt(ops.where(positive, x, ops.ones_like(x))), 0.0)
+    return propagate_nan(root, x)
 
 
 def _probability_bounds(dtype):
@@ -127,36 +129,44 @@ def _normalized(p, axis):
 
 
 def _reproduces(y_pred, logits, activation, axis):
+    """Whether `activation(logits)` is bitwise `y_pred`; True where values cannot be read."""
     recomputed = ops.sigmoid(logits) if activation == "sigmoid" else ops.softmax(logits, axis)
     try:
-        return bool(ops.all(ops.equal(recomputed, y_pred)))
-    except TypeError:  # traced values (jax.jit) cannot be read; trust them, as Keras does
-        return True
+        same = concrete_bool(ops.all(ops.equal(recomputed, y_pred)))
+    except ValueError:  # shapes that do not even broadcast
+        return False
+    return True if same is None else same
 
 
 def _remembered_logits(y_pred, activation, axis=-1):
-    """The logits that `activation` turned into `y_pred`, if `y_pred` kept them.
+    """The logits that `activation` over `axis` turned into `y_pred`, or None.
 
-    `keras.activations.sigmoid` and `softmax` (and so our `Sigmoid` and
-    `Softmax` layers) attach their input as `_keras_logits` wherever the
-    tensor type allows it: TensorFlow tensors (eager and in graphs), PyTorch
-    tensors and eager JAX arrays, but not JAX tracers (inside `jit`). Keras's own
-    cross-entropies use them without asking which activation it was, so its
-    `BinaryCrossentropy` on a softmax output computes the wrong loss; here
-    the producing op (TensorFlow graphs) or, eagerly, the values decide.
+    Our `Sigmoid` and `Softmax` attach a `LogitsRecord` that says which
+    activation and axis produced the output (and, after a mask, the masked
+    logits), so it is used exactly when it applies, on every backend, in
+    eager and graph mode alike. Keras's own `sigmoid` and `softmax` attach
+    bare `_keras_logits`, which Keras's cross-entropies use whichever
+    activation it was; here a TensorFlow graph's producing op, or eagerly
+    the values, must confirm them, and anything unconfirmed is not used.
+    JAX tracers (inside `jit`) carry neither, so there the probabilities
+    are used.
     """
-    logits = getattr(y_pred, "_keras_logits", None)
+    rank = len(y_pred.shape)
+    record = logits_record(y_pred)
+    if record is not None:
+        return record.logits if record.produced(activation, axis, rank) else None
+    logits = internals.get_keras_logits(y_pred)
     if logits is None:
         return None
-    producer = getattr(y_pred, _ACTIVATION_MARK, None)
-    if producer is None:
-        try:
-            # Other op types (a transpose for softmax over a non-last axis)
-            # cannot tell; Keras trusts the logits then, and so do we.
-            producer = _OP_TO_ACTIVATION.get(y_pred.op.type, activation)
-        except AttributeError:  # an eager tensor: no op to ask, check the values
-            producer = activation if _reproduces(y_pred, logits, activation, axis) else None
-    return logits if producer == activation else None
+    try:
+        op_type = y_pred.op.type
+    except AttributeError:  # an eager tensor: no op to ask, check the values
+        return logits if _reproduces(y_pred, logits, activation, axis) else None
+    # TensorFlow's Softmax op normalises the last axis; over another axis Keras
+    # transposes around it, and then the op cannot say which axis it was.
+    if activation == "sigmoid":
+        return logits if op_type == "Sigmoid" else None
+    return logits if op_type == "Softmax" and axis % rank == rank - 1 else None
 
 
 def cast_keeping_logits(y_pred, dtype, activation, axis=-1):
@@ -164,33 +174,31 @@ def cast_keeping_logits(y_pred, dtype, activation, axis=-1):
 
     `keras.losses.Loss.__call__` casts predictions to the loss's dtype; under
     mixed precision that turns a float16 sigmoid output into a new float32
-    tensor without `_keras_logits`, and Keras's cross-entropy falls back to
+    tensor without its logits, and Keras's cross-entropy falls back to
     clipped probabilities. The loss classes cast here first instead, so the
     (cast) logits and the Keras mask travel with the cast tensor.
     """
-    if getattr(y_pred, "_keras_logits", None) is None:
-        return y_pred
-    if keras.backend.standardize_dtype(y_pred.dtype) == dtype:
-        return y_pred  # Keras's cast is then a no-op that keeps the tensor
+    if not hasattr(y_pred, "dtype") or keras.backend.standardize_dtype(y_pred.dtype) == dtype:
+        return y_pred  # a plain list, or a dtype Keras's cast keeps the tensor for
     logits = _remembered_logits(y_pred, activation, axis)
     if logits is None:
         return y_pred
-    mask = keras_backend.get_keras_mask(y_pred)
-    cast = ops.cast(y_pred, dtype)
-    try:
-        cast._keras_logits = ops.cast(logits, dtype)
-        setattr(cast, _ACTIVATION_MARK, activation)
-    except AttributeError:  # a tensor type that takes no attributes
-        return y_pred
+    mask = internals.get_keras_mask(y_pred)
+    cast = remember_logits(
+        ops.cast(y_pred, dtype),
+        ops.cast(logits, dtype),
+        activation,
+        None if activation == "sigmoid" else axis,
+    )
     if mask is not None:
-        keras_backend.set_keras_mask(cast, mask)
+        internals.set_keras_mask(cast, mask)
     return cast
 
 
 def _scores(y_pred, from_logits, activation, axis, function_name):
     """Returns `(tensor, is_logits)`: the logits when known, else the probabilities."""
     if from_logits:
-        if hasattr(y_pred, "_keras_logits"):
+        if logits_record(y_pred) is not None or internals.get_keras_logits(y_pred) is not None:
             warnings.warn(
                 f"`{function_name}` received `from_logits=True`, but `y_pred` was produced by a "
                 f"sigmoid or softmax activation, so it holds probabilities and is squashed a "
@@ -208,15 +216,6 @@ def _signed_labels(y_true):
     # stays one fused graph.
     binary = ops.all(ops.logical_or(ops.equal(y_true, 0.0), ops.equal(y_true, 1.0)))
     return ops.where(binary, 2.0 * y_true - 1.0, y_true)
-
-
-def check_crossentropy_arguments(from_logits, label_smoothing, axis):
-    """Validates the arguments the cross-entropies share; returns them cleaned."""
-    return (
-        check.check_bool("from_logits", from_logits),
-        check.check_number("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0),
-        check.check_integer("axis", axis),
-    )
 
 
 # --- regression ---------------------------------------------------------------------
@@ -363,7 +362,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
             ``y (1 - label_smoothing) + 0.5 label_smoothing``.
         axis: the axis to average over.
     """
-    from_logits, label_smoothing, axis = check_crossentropy_arguments(
+    from_logits, label_smoothing, axis = check.check_crossentropy_arguments(
         from_logits, label_smoothing, axis
     )
     scores, is_logits = _scores(
@@ -417,7 +416,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
             number of classes along `axis`.
         axis: the class axis.
     """
-    from_logits, label_smoothing, axis = check_crossentropy_arguments(
+    from_logits, label_smoothing, axis = check.check_crossentropy_arguments(
         from_logits, label_smoothing, axis
     )
     scores, log_p = _log_softmax_probabilities(
@@ -473,24 +472,50 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             whose positions cost 0 and are masked out of the mean.
         axis: the class axis.
     """
-    from_logits, _, axis = check_crossentropy_arguments(from_logits, 0.0, axis)
-    if ignore_class is not None:
-        ignore_class = check.check_integer("ignore_class", ignore_class)
+    from_logits, _, axis = check.check_crossentropy_arguments(from_logits, 0.0, axis)
+    ignore_class = check.check_integer("ignore_class", ignore_class, allow_none=True)
     scores, log_p = _log_softmax_probabilities(
         y_pred, from_logits, axis, "sparse_categorical_crossentropy"
     )
     axis = axis % len(log_p.shape)
     labels = _sparse_labels(y_true, tuple(log_p.shape), axis)
+    in_range = _labels_in_range(labels, ops.shape(log_p)[axis], ignore_class, axis)
+    picked = ops.take_along_axis(
+        log_p, ops.expand_dims(ops.where(in_range, labels, 0), axis), axis=axis
+    )
+    # Inside a compiled function no error can be raised: an out-of-range
+    # label makes its loss NaN there, so that it cannot pass unnoticed.
+    values = ops.where(in_range, -ops.squeeze(picked, axis), float("nan"))
     if ignore_class is not None:
         valid = ops.not_equal(labels, ignore_class)
-        labels = ops.where(valid, labels, 0)
-    picked = ops.take_along_axis(log_p, ops.expand_dims(labels, axis), axis=axis)
-    values = -ops.squeeze(picked, axis)
-    if ignore_class is not None:
         values = ops.where(valid, values, 0.0)
         # `Loss.__call__` then leaves these positions out of the mean, as Keras does.
-        keras_backend.set_keras_mask(values, valid)
+        internals.set_keras_mask(values, valid)
     return values
+
+
+def _labels_in_range(labels, classes, ignore_class, axis):
+    """Where labels lie in [0, classes); raises eagerly when any other label is not `ignore_class`.
+
+    A negative label would otherwise silently index from the end.
+    """
+    in_range = ops.logical_and(
+        ops.greater_equal(labels, 0), ops.less(labels, ops.cast(classes, labels.dtype))
+    )
+    allowed = (
+        in_range
+        if ignore_class is None
+        else ops.logical_or(in_range, ops.equal(labels, ignore_class))
+    )
+    if concrete_bool(ops.all(allowed)) is False:
+        bad = ops.convert_to_numpy(labels)[~ops.convert_to_numpy(allowed)]
+        besides = "" if ignore_class is None else f", or ignore_class={ignore_class}"
+        raise ValueError(
+            f"Class labels must lie in [0, {int(classes)}): `y_pred` has {int(classes)} "
+            f"classes along axis {axis}{besides}. Received a label value of {int(bad[0])} "
+            f"({bad.size} label(s) out of range)."
+        )
+    return in_range
 
 
 def kl_divergence(y_true, y_pred):
@@ -576,13 +601,6 @@ def perceptron_loss(y_true, y_pred):
     return _per_sample(ops.relu(-_signed_labels(y_true) * y_pred))
 
 
-def check_threshold(threshold):
-    """A decision threshold on a probability lies strictly between 0 and 1."""
-    return check.check_number(
-        "threshold", threshold, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True
-    )
-
-
 def zero_one_loss(y_true, y_pred, threshold=0.5, from_logits=False):
     """The 0-1 loss per sample: the fraction of outputs classified wrongly.
 
@@ -602,9 +620,12 @@ def zero_one_loss(y_true, y_pred, threshold=0.5, from_logits=False):
         threshold: float in (0, 1), the decision threshold on the probability.
         from_logits: whether `y_pred` holds logits (raw scores).
     """
-    threshold = check_threshold(threshold)
+    threshold = check.check_threshold("threshold", threshold)
     from_logits = check.check_bool("from_logits", from_logits)
     y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     boundary = math.log(threshold) - math.log1p(-threshold) if from_logits else threshold
     wrong = ops.not_equal(ops.greater(y_pred, boundary), ops.greater(y_true, 0.5))
-    return _per_sample(ops.cast(wrong, y_pred.dtype) + 0.0 * y_pred)
+    wrong = propagate_nan(ops.cast(wrong, y_pred.dtype), y_true, y_pred)
+    # A connected zero gradient (not None), finite also where y_pred is infinite.
+    connected_zero = 0.0 * ops.where(ops.isfinite(y_pred), y_pred, 0.0)
+    return _per_sample(wrong + connected_zero)
