@@ -161,20 +161,48 @@ def names(kind: Kind) -> list[str]:
     return list(_ENTRIES[kind])
 
 
-def lookup(kind: Kind, name: str) -> Entry:
-    """Finds the entry for `name` or an alias; suggests close names if absent."""
-    if not isinstance(name, str):
-        raise TypeError(f"Expected the {kind} name as a str. Received: name={name!r}")
-    canonical = _KEYS[kind].get(_key(name))
-    if canonical is None:
-        known = sorted({n for e in _ENTRIES[kind].values() for n in (e.info.name, *e.info.aliases)})
-        close = difflib.get_close_matches(name.lower(), known, n=4, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+_PLURALS: dict[Kind, str] = {"activation": "activations", "loss": "losses"}
+
+
+def find(name: str, kind: Kind | None = None) -> Entry:
+    """Finds the entry for `name` or an alias among one kind, or among both.
+
+    With `kind=None`, activations are searched first, then losses (no name
+    belongs to both). An unknown name raises one `ValueError` that suggests
+    close names from every kind searched.
+    """
+    if kind is None:
+        kinds = tuple(_ENTRIES)
+    elif kind in _ENTRIES:
+        kinds = (kind,)
+    else:
         raise ValueError(
-            f"Unknown {kind} {name!r}.{hint} Known {kind}s: {', '.join(known)}. "
-            f"Received: name={name!r}"
+            f"Expected kind to be None or one of {', '.join(map(repr, _ENTRIES))}. "
+            f"Received: kind={kind!r}"
         )
-    return _ENTRIES[kind][canonical]
+    if not isinstance(name, str):
+        what = " or ".join(kinds)
+        raise TypeError(f"Expected the {what} name as a str. Received: name={name!r}")
+    for k in kinds:
+        canonical = _KEYS[k].get(_key(name))
+        if canonical is not None:
+            return _ENTRIES[k][canonical]
+    known = {
+        k: sorted({n for e in _ENTRIES[k].values() for n in (e.info.name, *e.info.aliases)})
+        for k in kinds
+    }
+    every_name = [n for k in kinds for n in known[k]]
+    close = difflib.get_close_matches(name.lower(), every_name, n=4, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    listing = " ".join(f"Known {_PLURALS[k]}: {', '.join(known[k])}." for k in kinds)
+    raise ValueError(
+        f"Unknown {' or '.join(kinds)} {name!r}.{hint} {listing} Received: name={name!r}"
+    )
+
+
+def lookup(kind: Kind, name: str) -> Entry:
+    """Finds the entry of one kind for `name` or an alias; suggests close names if absent."""
+    return find(name, kind)
 
 
 def entries(kind: Kind) -> list[Entry]:

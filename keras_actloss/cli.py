@@ -2,6 +2,7 @@
 
 keras-actloss list [--kind activation|loss]
 keras-actloss show swish [--plot swish.png]
+keras-actloss --version
 """
 
 from __future__ import annotations
@@ -67,15 +68,6 @@ def list_catalog(kinds):
     return "\n\n".join(blocks)
 
 
-def _find(name):
-    for kind in ("activation", "loss"):
-        try:
-            return catalog.lookup(kind, name)
-        except ValueError:
-            continue
-    catalog.lookup("activation", name)  # raises with the close matches
-
-
 _PUBLIC_MODULE = {"activation": "keras_actloss", "loss": "keras_actloss.losses"}
 
 
@@ -113,9 +105,22 @@ def describe_entry(entry):
     return "\n".join(f"{key.ljust(width)}  {value}" for key, value in fields.items())
 
 
+class PlotError(Exception):
+    """`--plot` could not draw: matplotlib is missing or the file cannot be written."""
+
+
 def plot_entry(entry, path):
-    """Draws the function (and its derivative, or its loss curve) to `path`."""
-    import matplotlib
+    """Draws the function (and its derivative, or its loss curve) to `path`.
+
+    Raises:
+        PlotError: when matplotlib is not installed or `path` cannot be written.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        raise PlotError(
+            '--plot needs matplotlib, which is not installed: pip install "keras-actloss[examples]"'
+        ) from None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
@@ -123,18 +128,35 @@ def plot_entry(entry, path):
     from keras_actloss import plotting
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    draw = plotting.DRAWERS[entry.info.kind]
-    draw(axes, entry)
-    axes.grid(True, alpha=0.3)
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    try:
+        draw = plotting.DRAWERS[entry.info.kind]
+        draw(axes, entry)
+        axes.grid(True, alpha=0.3)
+        axes.legend()
+        figure.tight_layout()
+        try:
+            figure.savefig(path, dpi=120)
+        except OSError as error:
+            raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
+        except ValueError as error:  # e.g. an image format matplotlib does not know
+            raise PlotError(f"cannot write {path}: {error}") from None
+    finally:
+        plt.close(figure)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="keras-actloss", description="Browse the keras_actloss catalog."
+    )
+    # Importing `keras_actloss.cli` has already imported the package (which fills the
+    # catalog), so this costs nothing.
+    import keras_actloss
+
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {keras_actloss.__version__}",
+        help="print the version and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="print the catalog as a table")
@@ -144,19 +166,21 @@ def main(argv=None):
     show.add_argument("--plot", metavar="FILE", help="also draw it to this image file")
     args = parser.parse_args(argv)
 
-    import keras_actloss  # noqa: F401  (fills the catalog)
-
     if args.command == "list":
         print(list_catalog([args.kind] if args.kind else ["activation", "loss"]))
         return 0
     try:
-        entry = _find(args.name)
+        entry = catalog.find(args.name)
     except ValueError as error:
-        print(f"keras-actloss: {error}", file=sys.stderr)
+        print(f"{parser.prog}: {error}", file=sys.stderr)
         return 2
     print(describe_entry(entry))
     if args.plot:
-        plot_entry(entry, args.plot)
+        try:
+            plot_entry(entry, args.plot)
+        except PlotError as error:
+            print(f"{parser.prog}: {error}", file=sys.stderr)
+            return 2
         print(f"\nwrote {args.plot}")
     return 0
 

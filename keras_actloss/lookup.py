@@ -33,7 +33,7 @@ def get_loss(name, **kwargs):
 
     Example:
     >>> keras_actloss.get_loss("huber", delta=2.0)
-    <keras_actloss.losses.classes.Huber object ...>
+    Huber(delta=2.0)
     >>> model.compile(loss=keras_actloss.get_loss("bce"))
 
     Raises:
@@ -48,12 +48,14 @@ def loss_names():
 
 
 def describe(name, kind=None):
-    """Returns the catalog record for an activation or loss name or alias."""
-    kinds = [kind] if kind else ["activation", "loss"]
-    errors = []
-    for k in kinds:
-        try:
-            return catalog.lookup(k, name).info
-        except ValueError as error:
-            errors.append(str(error))
-    raise ValueError(" ".join(errors))
+    """Returns the catalog record for an activation or loss name or alias.
+
+    Args:
+        name: a canonical name or alias, e.g. `"silu"` or `"bce"`.
+        kind: `"activation"` or `"loss"` to search one kind only; `None`
+            (default) searches both.
+
+    Raises:
+        ValueError: for an unknown name, with close matches of every kind searched.
+    """
+    return catalog.find(name, kind).info

@@ -1,5 +1,7 @@
 """The catalog, name lookup and the import footprint."""
 
+import importlib.util
+
 import keras
 import pytest
 from fresh_process import run_fresh
@@ -61,6 +63,46 @@ def test_unknown_name_lists_close_matches():
         ka.get_activation(3)
 
 
+def test_describe_searches_both_kinds_with_one_message():
+    assert ka.describe("huber_loss").name == "huber"
+    assert ka.describe("silu").kind == "activation"
+    with pytest.raises(ValueError) as error:
+        ka.describe("hubr")
+    message = str(error.value)
+    assert message.count("Unknown") == 1 and message.count("Received:") == 1
+    assert "Did you mean 'huber'" in message
+    assert "losss" not in message and "Known losses: " in message
+    assert "Known activations: " in message
+    assert message.endswith("Received: name='hubr'")
+
+
+def test_describe_of_one_kind_only_searches_that_kind():
+    assert ka.describe("bce", kind="loss").name == "binary_crossentropy"
+    with pytest.raises(ValueError) as error:
+        ka.describe("bce", kind="activation")
+    message = str(error.value)
+    assert message.startswith("Unknown activation 'bce'.") and "Known losses" not in message
+    assert message.endswith("Received: name='bce'")
+    with pytest.raises(ValueError, match=r"Did you mean 'swish'.*Received: name='swisj'"):
+        ka.describe("swisj", kind="activation")
+
+
+def test_find_serves_both_kinds_and_lookup_stays_per_kind():
+    assert catalog.find("huber").implementation is ka.losses.Huber
+    assert catalog.find("Parametric ReLU").implementation is ka.PReLU
+    assert catalog.find("hinge", kind="loss").info.kind == "loss"
+    assert catalog.lookup("loss", "mse").implementation is ka.losses.MeanSquaredError
+    with pytest.raises(ValueError, match=r"Unknown loss 'silu'\..*Received: name='silu'"):
+        catalog.lookup("loss", "silu")
+    with pytest.raises(ValueError, match=r"Known losses: .*Received: name='msee'"):
+        catalog.lookup("loss", "msee")
+    for call in (lambda: ka.describe(3), lambda: catalog.find(3), lambda: ka.get_loss(3)):
+        with pytest.raises(TypeError, match="Received: name=3"):
+            call()
+    with pytest.raises(ValueError, match="Received: kind='layer'"):
+        catalog.find("relu", kind="layer")
+
+
 def test_activation_names_are_plain_strings_for_hp_choice():
     names = ka.activation_names()
     assert all(type(n) is str for n in names) and len(names) == len(set(names))
@@ -105,17 +147,71 @@ def test_catalog_rejects_bad_records_and_name_clashes():
         catalog.entry(clash)(type("Relu2", (), {}))
 
 
+# `import keras` itself imports sklearn, matplotlib and scipy when they are installed
+# (and jax does need scipy), so "what is new in sys.modules" cannot see those. Instead
+# the fresh process refuses them from the start, as if they were not installed, and
+# records which of them each phase asks for. Each backend blocks what it can live
+# without; together they cover every optional package.
+_OPTIONAL_IMPORTS = {
+    "tensorflow": ["keras_tuner", "matplotlib", "scipy", "sklearn"],
+    "jax": ["keras_tuner", "matplotlib", "sklearn", "tensorflow"],
+}
+
+_IMPORT_WITH_OPTIONAL_PACKAGES_BLOCKED = """
+    import json, os, sys
+
+    backend, blocked = sys.argv[1], set(sys.argv[2].split(","))
+    os.environ["KERAS_BACKEND"] = backend  # before `import keras`, which reads it
+
+    class Refuse:
+        # A finder ahead of all others: a blocked package looks uninstalled.
+        phase = "keras"
+        requested = {"keras": set(), "keras_actloss": set(), "probe": set()}
+
+        def find_spec(self, fullname, path=None, target=None):
+            top = fullname.partition(".")[0]
+            if top in blocked:
+                self.requested[self.phase].add(top)
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+            return None
+
+    refuse = Refuse()
+    sys.meta_path.insert(0, refuse)
+    assert not blocked & set(sys.modules)
+    import keras
+
+    refuse.phase = "keras_actloss"
+    error = None
+    try:
+        import keras_actloss  # noqa: F401
+    except ImportError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+
+    refuse.phase = "probe"  # the finder really is in the way
+    for name in sorted(blocked):
+        try:
+            __import__(name)
+        except ModuleNotFoundError:
+            pass
+    print(json.dumps({
+        "backend": keras.backend.backend(),
+        "error": error,
+        "requested": sorted(refuse.requested["keras_actloss"]),
+        "probe": sorted(refuse.requested["probe"]),
+        "loaded": sorted(blocked & {m.partition(".")[0] for m in sys.modules}),
+    }))
+"""
+
+
 @pytest.mark.slow
-def test_import_does_not_pull_in_optional_packages():
-    loaded = run_fresh(
-        """
-        import json, sys
-        import keras  # itself imports sklearn/matplotlib/scipy when installed
-        before = set(sys.modules)
-        import keras_actloss
-        added = {m.split(".")[0] for m in set(sys.modules) - before}
-        heavy = ["keras_tuner", "sklearn", "matplotlib", "scipy", "tensorflow"]
-        print(json.dumps(sorted(added & set(heavy))))
-        """
-    )
-    assert loaded == []
+@pytest.mark.parametrize("backend", sorted(_OPTIONAL_IMPORTS))
+def test_import_does_not_pull_in_optional_packages(backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"the {backend} backend is not installed")
+    blocked = _OPTIONAL_IMPORTS[backend]
+    report = run_fresh(_IMPORT_WITH_OPTIONAL_PACKAGES_BLOCKED, args=[backend, ",".join(blocked)])
+    assert report["backend"] == backend
+    assert report["probe"] == sorted(blocked)  # the blocking works
+    assert report["error"] is None
+    assert report["requested"] == []
+    assert report["loaded"] == []

@@ -79,6 +79,36 @@ class PerSampleLoss(keras.losses.Loss):
     def get_config(self):
         return {**super().get_config(), "dtype": self._dtype_config, **self.arguments()}
 
+    def __repr__(self):
+        # The constructor call that rebuilds this loss, with only the arguments
+        # that differ from the defaults: `Huber(delta=2.0)`, `MeanSquaredError()`.
+        import inspect
+
+        def same(value, default):
+            if value is default:
+                return True
+            if isinstance(value, bool) or isinstance(default, bool):
+                return False  # True == 1, but `from_logits=True` is not `axis=1`
+            try:
+                return bool(value == default)
+            except (TypeError, ValueError):  # e.g. an array, whose `==` is elementwise
+                return False
+
+        config = self.get_config()
+        shown = []
+        parameters = inspect.signature(type(self).__init__).parameters.values()
+        for parameter in list(parameters)[1:]:  # [0] is `self`
+            if parameter.name not in config:
+                continue
+            value = config[parameter.name]
+            default = parameter.default
+            if parameter.name == "name" and default is None:
+                default = self.default_name  # what `name=None` gives
+            if default is not inspect.Parameter.empty and same(value, default):
+                continue
+            shown.append(f"{parameter.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
 
 # --- regression -------------------------------------------------------------------
 
@@ -722,6 +752,8 @@ def _fill_docstrings():
     # The arguments every loss shares are described once, above.
     for entry in catalog.entries("loss"):
         cls = entry.implementation
+        if cls.__doc__ is None:  # `python -OO` strips docstrings
+            continue
         cls.__doc__ = cls.__doc__.replace("{crossentropy}", _CROSSENTROPY_ARGS).replace(
             "{reduction}", _REDUCTION_DOC
         )
