@@ -10,25 +10,65 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import inspect
 import re
 from collections.abc import Callable
 from typing import Literal
 
 Kind = Literal["activation", "loss"]
 
-#: The places a function can sit in a network, as the seeds' cheat sheets name them.
-ROLES = (
-    "hidden",
-    "binary_output",
-    "multiclass_output",
-    "multilabel_output",
-    "regression_output",
-)
+#: The package name classes are registered under for `.keras` serialization.
+PACKAGE = "keras_actloss"
 
-SEED_ARTICLES = {
-    "001": "001_0b533b7aed299d4c.txt",
-    "002": "002_90713684cf61e57d.txt",
-    "003": "003_bd75aff12f2e7b15.txt",
+#: The tasks of a network's output, as the source articles' cheat sheets name them.
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+
+#: The places an activation can sit: a hidden layer, or the output of a task.
+ROLES = ("hidden", *(f"{task}_output" for task in TASKS))
+
+#: What a loss expects `y_true` to hold, and how to say it to a user.
+TARGETS = {
+    "real": "real values",
+    "non_negative": "non-negative real values",
+    "binary": "0 or 1 per output (probabilities in [0, 1] too)",
+    "signed": "-1 or 1 (0 or 1 converted)",
+    "one_hot": "one-hot vectors (or probability distributions)",
+    "integer_labels": "integer class indices",
+    "distribution": "probability distributions (soft targets)",
+}
+
+#: What a loss expects `y_pred` to be.
+PREDICTIONS = ("values", "probabilities", "probabilities_or_logits", "raw_scores")
+
+
+@dataclasses.dataclass(frozen=True)
+class Article:
+    """A source article that describes some of the functions."""
+
+    title: str
+    author: str
+    year: int | None = None
+
+    def __str__(self):
+        year = f", {self.year}" if self.year else ""
+        return f'"{self.title}" ({self.author}{year})'
+
+
+#: The articles the catalog's functions come from, by a short key.
+ARTICLES = {
+    "mhtechin": Article(
+        "Activation Functions and Loss Functions: The Engines of Neural Network Learning",
+        "MHTECHIN",
+        2026,
+    ),
+    "mulla": Article(
+        "Cost, Activation, Loss Function || Neural Network || Deep Learning. What are these?",
+        "M. Z. Mulla",
+        2020,
+    ),
+    "reddy": Article(
+        "Activation Functions, Loss Functions, and Hyperparameters: A Deep Dive", "S. Reddy"
+    ),
 }
 
 
@@ -41,24 +81,38 @@ def _parse_range(text: str) -> tuple[float, float]:
     return tuple(float(bound) for bound in match.groups())
 
 
+def _check_among(field, values, allowed):
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValueError(f"Expected {field} among {tuple(allowed)}. Received: {field}={unknown}")
+
+
 @dataclasses.dataclass(frozen=True)
 class FunctionInfo:
-    """What the seeds say about one function, independent of its code."""
+    """What is known about one function, independent of its code.
+
+    Attributes:
+        name: the canonical name (snake_case), e.g. for `hp.Choice`.
+        formula: the formula, written once: class docstrings show it too.
+        when_to_use: one or two sentences of advice.
+        source: the key in `ARTICLES` of the article that describes it.
+        aliases: other names `get_activation` / `get_loss` accept.
+    """
 
     name: str
     formula: str
     when_to_use: str
-    seed: str
+    source: str
     aliases: tuple[str, ...] = ()
 
     kind: Kind = dataclasses.field(init=False, default="activation")
 
     def __post_init__(self):
-        if self.seed not in SEED_ARTICLES.values():
-            raise ValueError(
-                f"Expected one of the seed articles {sorted(SEED_ARTICLES.values())}. "
-                f"Received: seed={self.seed!r}"
-            )
+        _check_among("source", [self.source], ARTICLES)
+
+    @property
+    def article(self) -> Article:
+        return ARTICLES[self.source]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +120,10 @@ class ActivationInfo(FunctionInfo):
     """Catalog record of an activation function.
 
     `output_range` is written as an interval, e.g. ``"(0, 1)"`` or
-    ``"[0, inf)"``; `bounds` gives it as numbers.
+    ``"[0, inf)"`` (for the default arguments); `bounds` gives it as
+    numbers. `elementwise` is False for a function of a whole axis
+    (softmax) or of several inputs per output (maxout): those have no
+    elementwise `derivative(x)`.
     """
 
     derivative: str = ""
@@ -76,15 +133,14 @@ class ActivationInfo(FunctionInfo):
     smooth: bool = True
     roles: frozenset[str] = frozenset()
     learnable: bool = False
+    elementwise: bool = True
 
     kind: Kind = dataclasses.field(init=False, default="activation")
 
     def __post_init__(self):
         super().__post_init__()
         _parse_range(self.output_range)
-        unknown = set(self.roles) - set(ROLES)
-        if unknown:
-            raise ValueError(f"Expected roles among {ROLES}. Received: roles={sorted(unknown)}")
+        _check_among("roles", self.roles, ROLES)
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -94,27 +150,31 @@ class ActivationInfo(FunctionInfo):
 
 @dataclasses.dataclass(frozen=True)
 class LossInfo(FunctionInfo):
-    """Catalog record of a loss (or of a measure the seeds list as a cost).
+    """Catalog record of a loss (or of a measure to watch rather than minimise).
 
     Attributes:
-        task: the task family the loss serves (`"regression"`,
-            `"binary_classification"`, `"multiclass_classification"`, ...).
-        target_encoding: what `y_true` must look like.
-        prediction: what `y_pred` must be: `"values"` (any real number),
-            `"probabilities"`, `"probabilities_or_logits"` or `"raw_scores"`.
+        tasks: the tasks it serves, among `TASKS`.
+        targets: what `y_true` must hold, a key of `TARGETS`.
+        prediction: what `y_pred` must be, among `PREDICTIONS`.
         pairs_with: canonical names of the output activations it goes with.
         differentiable: False when its gradient is zero almost everywhere.
         diagnostic: True when it is a measure to watch rather than to minimise.
     """
 
-    task: str = "regression"
-    target_encoding: str = "real values"
+    tasks: tuple[str, ...] = ("regression",)
+    targets: str = "real"
     prediction: str = "values"
     pairs_with: tuple[str, ...] = ()
     differentiable: bool = True
     diagnostic: bool = False
 
     kind: Kind = dataclasses.field(init=False, default="loss")
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_among("tasks", self.tasks, TASKS)
+        _check_among("targets", [self.targets], TARGETS)
+        _check_among("prediction", [self.prediction], PREDICTIONS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +183,17 @@ class Entry:
 
     info: FunctionInfo
     implementation: type
+
+    @property
+    def required_arguments(self) -> tuple[str, ...]:
+        """Constructor arguments without a default (Maxout's `units`)."""
+        parameters = inspect.signature(self.implementation.__init__).parameters.values()
+        return tuple(
+            p.name
+            for p in list(parameters)[1:]
+            if p.default is inspect.Parameter.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
 
 
 _ENTRIES: dict[Kind, dict[str, Entry]] = {"activation": {}, "loss": {}}
@@ -134,26 +205,42 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_\-]", "", name.lower())
 
 
-def entry(info: FunctionInfo) -> Callable[[type], type]:
-    """Class decorator that records `info` in the catalog with its class.
+def register(info: FunctionInfo) -> Callable[[type], type]:
+    """Class decorator: records `info` in the catalog and registers the class with Keras.
 
-    The class name itself is accepted as an alias, so that
-    ``get_activation("LeakyReLU")`` works as well as ``"leaky_relu"``.
+    The one step that makes a new activation layer or loss class part of the
+    package: name lookup, the CLI, the generated README tables and the
+    catalog-driven tests all read the catalog, and the Keras registration
+    (under the package ``keras_actloss``) lets `.keras` files that use it
+    load. The class name itself is accepted as an alias, so that
+    ``get_activation("LeakyReLU")`` works as well as ``"leaky_relu"``. A
+    ``{formula}`` in the class docstring is replaced by `info.formula`.
     """
 
-    def register(cls: type) -> type:
+    def decorate(cls: type) -> type:
+        import keras  # the classes are Keras classes: it is loaded already
+
+        base = keras.layers.Layer if info.kind == "activation" else keras.losses.Loss
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            raise TypeError(
+                f"Expected a subclass of {base.__module__}.{base.__name__} for the "
+                f"{info.kind} {info.name!r}. Received: cls={cls!r}"
+            )
         keys = _KEYS[info.kind]
         names = (info.name, *info.aliases, cls.__name__)
         for name in names:
             owner = keys.get(_key(name))
             if owner is not None and owner != info.name:
                 raise ValueError(f"The {info.kind} name {name!r} is already taken by {owner!r}.")
+        cls = keras.saving.register_keras_serializable(package=PACKAGE)(cls)
+        if cls.__doc__:  # None under `python -OO`
+            cls.__doc__ = cls.__doc__.replace("{formula}", f"``{info.formula}``")
         for name in names:
             keys[_key(name)] = info.name
         _ENTRIES[info.kind][info.name] = Entry(info, cls)
         return cls
 
-    return register
+    return decorate
 
 
 def names(kind: Kind) -> list[str]:

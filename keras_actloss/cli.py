@@ -1,6 +1,6 @@
 """`keras-actloss`: browse the catalog from the command line.
 
-keras-actloss list [--kind activation|loss]
+keras-actloss list [--kind activation|loss] [--markdown [--write README.md]]
 keras-actloss show swish [--plot swish.png]
 keras-actloss --version
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from keras_actloss import catalog
+from keras_actloss import catalog, docs
 
 
 def _yes_no(flag):
@@ -31,7 +31,7 @@ def _activation_row(info):
 def _loss_row(info):
     return [
         info.name,
-        info.task,
+        ", ".join(info.tasks),
         info.prediction,
         ", ".join(info.pairs_with) or "-",
         _yes_no(info.differentiable),
@@ -44,7 +44,7 @@ _TABLES = {
         ["activation", "range", "zero-centred", "monotonic", "smooth", "roles"],
         _activation_row,
     ),
-    "loss": (["loss", "task", "y_pred", "pairs with", "gradient", "diagnostic"], _loss_row),
+    "loss": (["loss", "tasks", "y_pred", "pairs with", "gradient", "diagnostic"], _loss_row),
 }
 
 
@@ -68,15 +68,12 @@ def list_catalog(kinds):
     return "\n\n".join(blocks)
 
 
-_PUBLIC_MODULE = {"activation": "keras_actloss", "loss": "keras_actloss.losses"}
-
-
 def describe_entry(entry):
     info = entry.info
     fields = {
         "name": info.name,
         "kind": info.kind,
-        "class": f"{_PUBLIC_MODULE[info.kind]}.{entry.implementation.__name__}",
+        "class": docs.class_path(entry),
     }
     if info.aliases:
         fields["aliases"] = ", ".join(info.aliases)
@@ -92,15 +89,15 @@ def describe_entry(entry):
         )
     else:
         fields.update(
-            task=info.task,
-            targets=info.target_encoding,
+            tasks=", ".join(info.tasks),
+            targets=catalog.TARGETS[info.targets],
             y_pred=info.prediction,
             **{"pairs with": ", ".join(info.pairs_with) or "-"},
             gradient="yes" if info.differentiable else "zero almost everywhere",
             diagnostic="yes: watch it, do not minimize it" if info.diagnostic else "no",
         )
     fields["when to use"] = info.when_to_use
-    fields["source"] = info.seed
+    fields["source"] = str(info.article)
     width = max(map(len, fields))
     return "\n".join(f"{key.ljust(width)}  {value}" for key, value in fields.items())
 
@@ -144,6 +141,29 @@ def plot_entry(entry, path):
         plt.close(figure)
 
 
+def _list(parser, args):
+    kinds = [args.kind] if args.kind else ["activation", "loss"]
+    if args.write and not args.markdown:
+        parser.error("--write needs --markdown")
+    if not args.markdown:
+        print(list_catalog(kinds))
+        return 0
+    if not args.write:
+        print("\n\n".join(docs.markdown_table(kind) for kind in kinds))
+        return 0
+    try:
+        with open(args.write, encoding="utf-8") as file:
+            text = file.read()
+        updated = docs.update_readme(text)
+        with open(args.write, "w", encoding="utf-8") as file:
+            file.write(updated)
+    except (OSError, ValueError) as error:
+        print(f"{parser.prog}: cannot update {args.write}: {error}", file=sys.stderr)
+        return 2
+    print(f"{'updated' if updated != text else 'unchanged:'} {args.write}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="keras-actloss", description="Browse the keras_actloss catalog."
@@ -161,14 +181,19 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="print the catalog as a table")
     listing.add_argument("--kind", choices=["activation", "loss"], help="only this kind")
+    listing.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    listing.add_argument(
+        "--write",
+        metavar="README",
+        help="with --markdown: rewrite the catalog blocks of this Markdown file in place",
+    )
     show = commands.add_parser("show", help="print one function's record")
     show.add_argument("name", help="a name or alias, e.g. swish or huber")
     show.add_argument("--plot", metavar="FILE", help="also draw it to this image file")
     args = parser.parse_args(argv)
 
     if args.command == "list":
-        print(list_catalog([args.kind] if args.kind else ["activation", "loss"]))
-        return 0
+        return _list(parser, args)
     try:
         entry = catalog.find(args.name)
     except ValueError as error:

@@ -1,33 +1,4 @@
-"""Every activation in the seed articles as a registered Keras layer."""
+"""Every activation layer of the catalog (also importable from `keras_actloss`)."""
 
-from keras_actloss.activations.layers import (
-    ELU,
-    ActivationLayer,
-    LeakyReLU,
-    Linear,
-    Maxout,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Softplus,
-    Step,
-    Swish,
-    Tanh,
-)
-
-__all__ = [
-    "ActivationLayer",
-    "ELU",
-    "LeakyReLU",
-    "Linear",
-    "Maxout",
-    "PReLU",
-    "ReLU",
-    "Sigmoid",
-    "Softmax",
-    "Softplus",
-    "Step",
-    "Swish",
-    "Tanh",
-]
+from keras_actloss.activations import *  # noqa: F403
+from keras_actloss.activations import LAYERS as __all__  # noqa: F401

@@ -7,10 +7,13 @@ only takes strings) the same convenience for ours.
 
 from __future__ import annotations
 
+from keras_actloss import _validation as check
 from keras_actloss import catalog
 
+__all__ = ["activation_names", "describe", "get_activation", "get_loss", "loss_names"]
 
-def get_activation(name, **kwargs):
+
+def get_activation(name, /, **kwargs):
     """Returns a new activation layer for `name` (canonical name or alias).
 
     Example:
@@ -23,12 +26,47 @@ def get_activation(name, **kwargs):
     return catalog.lookup("activation", name).implementation(**kwargs)
 
 
-def activation_names():
-    """The canonical activation names, e.g. for `hp.Choice("activation", ...)`."""
-    return catalog.names("activation")
+def activation_names(role=None, *, task=None, elementwise=None, include_required=False):
+    """Canonical activation names, e.g. for `hp.Choice("activation", ...)`.
+
+    By default every name whose layer builds with no required argument, so
+    that ``get_activation(name)`` works for each (`Maxout` needs `units`).
+
+    Args:
+        role: `"hidden"` or `"output"`, or None for both.
+        task: with `role="output"` (implied), only outputs for this task,
+            one of `catalog.TASKS`.
+        elementwise: True or False to keep only elementwise activations
+            or only the others (softmax, maxout); None for both.
+        include_required: also list layers that need arguments.
+    """
+    if role is not None:
+        check.check_choice("role", role, ("hidden", "output"))
+    if task is not None:
+        check.check_choice("task", task, catalog.TASKS)
+        if role == "hidden":
+            raise ValueError(f"`task` selects output activations. Received: role={role!r}")
+        role = "output"
+    check.check_bool("include_required", include_required)
+    found = []
+    for entry in catalog.entries("activation"):
+        info = entry.info
+        outputs = {r for r in info.roles if r.endswith("_output")}
+        if role == "hidden" and "hidden" not in info.roles:
+            continue
+        if role == "output" and not outputs:
+            continue
+        if task is not None and f"{task}_output" not in outputs:
+            continue
+        if elementwise is not None and info.elementwise != elementwise:
+            continue
+        if entry.required_arguments and not include_required:
+            continue
+        found.append(info.name)
+    return found
 
 
-def get_loss(name, **kwargs):
+def get_loss(name, /, **kwargs):
     """Returns a new loss for `name` (canonical name or alias), e.g. for `compile`.
 
     Example:
@@ -42,9 +80,23 @@ def get_loss(name, **kwargs):
     return catalog.lookup("loss", name).implementation(**kwargs)
 
 
-def loss_names():
-    """The canonical loss names, e.g. for `hp.Choice("loss", ...)`."""
-    return catalog.names("loss")
+def loss_names(task=None, *, trainable=None):
+    """Canonical loss names, e.g. for `hp.Choice("loss", ...)`.
+
+    Args:
+        task: only losses for this task, one of `catalog.TASKS`.
+        trainable: True keeps only losses that gradient descent can
+            minimise (not the 0-1 loss, whose gradient is zero, nor the
+            mean error, which is unbounded below); False only the others.
+    """
+    if task is not None:
+        check.check_choice("task", task, catalog.TASKS)
+    return [
+        e.info.name
+        for e in catalog.entries("loss")
+        if (task is None or task in e.info.tasks)
+        and (trainable is None or trainable == (e.info.differentiable and not e.info.diagnostic))
+    ]
 
 
 def describe(name, kind=None):

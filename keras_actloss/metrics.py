@@ -1,4 +1,4 @@
-"""The seeds' measures that are metrics rather than training objectives.
+"""Measures from the catalog that are metrics rather than training objectives.
 
 RMSE, the (signed) mean error and the zero-one error (misclassification
 rate), as `keras.metrics` that accumulate over an epoch. Each reuses its
@@ -16,7 +16,7 @@ from keras import ops
 
 from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
-from keras_actloss.losses import functions as F
+from keras_actloss import losses as L
 
 _PACKAGE = "keras_actloss"
 
@@ -46,7 +46,7 @@ class _PerSampleMean(keras.metrics.MeanMetricWrapper):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         mask = internals.get_keras_mask(y_pred)
-        y_true, y_pred = F.align_shapes(y_true, ops.cast(y_pred, self.dtype))
+        y_true, y_pred = L.align_shapes(y_true, ops.cast(y_pred, self.dtype))
         y_true, y_pred = ops.expand_dims(y_true, -1), ops.expand_dims(y_pred, -1)
         if mask is not None:  # `MeanMetricWrapper` reads it from `y_pred`
             internals.set_keras_mask(y_pred, mask)
@@ -78,7 +78,7 @@ class RootMeanSquaredError(_PerSampleMean):
         dtype: the dtype of the result.
     """
 
-    function = staticmethod(F.mean_squared_error)
+    function = staticmethod(L.mean_squared_error)
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -102,7 +102,7 @@ class MeanError(_PerSampleMean):
         dtype: the dtype of the result.
     """
 
-    function = staticmethod(F.mean_error)
+    function = staticmethod(L.mean_error)
 
     def __init__(self, name="mean_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -129,7 +129,7 @@ class ZeroOneError(_PerSampleMean):
         dtype: the dtype of the result.
     """
 
-    function = staticmethod(F.zero_one_loss)
+    function = staticmethod(L.zero_one_loss)
 
     def __init__(self, threshold=0.5, from_logits=False, name="zero_one_error", dtype=None):
         super().__init__(

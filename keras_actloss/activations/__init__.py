@@ -1,59 +1,30 @@
-"""Activation functions (`keras.ops`) and their Keras layers.
+"""Activation functions (`keras.ops`) and their Keras layers, one family per module.
 
+- `classical`: the perceptron's step, the identity, sigmoid and tanh;
+- `rectifiers`: ReLU, leaky ReLU, PReLU, ELU, Swish and softplus;
+- `vector`: softmax and maxout, which are not elementwise.
+
+Each module holds each function next to its derivative and its layer class.
 The functions, e.g. ``keras_actloss.activations.swish(x, beta=1.0)``, are
-importable from here; the layer classes live in
-`keras_actloss.activations.layers` and are re-exported by
-`keras_actloss.layers` and the top-level package.
+importable from here; the layer classes from `keras_actloss` too.
 """
 
-from keras_actloss.activations.functions import (
-    elu,
-    elu_derivative,
-    leaky_relu,
-    leaky_relu_derivative,
-    linear,
-    linear_derivative,
-    maxout,
-    prelu,
-    prelu_derivative,
-    relu,
-    relu_derivative,
-    sigmoid,
-    sigmoid_derivative,
-    softmax,
-    softmax_jacobian,
-    softplus,
-    softplus_derivative,
-    step,
-    step_derivative,
-    swish,
-    swish_derivative,
-    tanh,
-    tanh_derivative,
-)
+from keras_actloss.activations import classical, rectifiers, vector
+from keras_actloss.activations._base import ActivationLayer, ElementwiseActivation
+from keras_actloss.activations.classical import *  # noqa: F403
+from keras_actloss.activations.rectifiers import *  # noqa: F403
+from keras_actloss.activations.vector import *  # noqa: F403
 
-__all__ = [
-    "elu",
-    "elu_derivative",
-    "leaky_relu",
-    "leaky_relu_derivative",
-    "linear",
-    "linear_derivative",
-    "maxout",
-    "prelu",
-    "prelu_derivative",
-    "relu",
-    "relu_derivative",
-    "sigmoid",
-    "sigmoid_derivative",
-    "softmax",
-    "softmax_jacobian",
-    "softplus",
-    "softplus_derivative",
-    "step",
-    "step_derivative",
-    "swish",
-    "swish_derivative",
-    "tanh",
-    "tanh_derivative",
+_FAMILIES = (classical, rectifiers, vector)
+
+#: The layer classes (re-exported by `keras_actloss.layers` and `keras_actloss`).
+LAYERS = [
+    "ActivationLayer",
+    "ElementwiseActivation",
+    *(n for module in _FAMILIES for n in module.__all__ if n[0].isupper()),
+]
+
+__all__ = [n for module in _FAMILIES for n in module.__all__] + [
+    "ActivationLayer",
+    "ElementwiseActivation",
 ]

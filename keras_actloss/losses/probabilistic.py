@@ -1,0 +1,490 @@
+"""Probabilistic classification: binary, categorical and sparse cross-entropy, KL divergence.
+
+Each loss is its per-sample function (`keras.ops`) and its `Loss` class,
+next to each other. The cross-entropies start from the logits behind a
+sigmoid or softmax output when they are known (`losses._logits`), so a
+confidently wrong prediction costs what the math says; from probabilities
+alone they clip only at the smallest normal float instead of Keras's 1e-7."""
+
+from __future__ import annotations
+
+import warnings
+
+from keras import ops
+
+from keras_actloss import _keras_internals as internals
+from keras_actloss import _validation as check
+from keras_actloss import catalog
+from keras_actloss._tensors import (
+    as_float,
+    concrete_bool,
+    finfo,
+)
+from keras_actloss.catalog import LossInfo
+from keras_actloss.losses._base import PerSampleLoss, align_shapes, per_sample
+from keras_actloss.losses._logits import scores_and_kind
+
+__all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "KLDivergence",
+    "SparseCategoricalCrossentropy",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "kl_divergence",
+    "sparse_categorical_crossentropy",
+]
+
+
+def _probability_bounds(dtype):
+    # The smallest normal number and the largest number below 1: every
+    # probability in between is used as given, so -log p is exact there.
+    info = finfo(dtype)
+    return float(info.tiny), 1.0 - float(info.eps) / 2
+
+
+def _log(p):
+    """log p, with p raised to at least the smallest normal float so that log 0 is finite."""
+    tiny, _ = _probability_bounds(p.dtype)
+    return ops.log(ops.maximum(p, tiny))
+
+
+def _normalized(p, axis):
+    tiny, _ = _probability_bounds(p.dtype)
+    return p / ops.maximum(ops.sum(p, axis=axis, keepdims=True), tiny)
+
+
+_CROSSENTROPY_ARGS = """
+        from_logits: whether `y_pred` holds logits. With `False` (default),
+            a `y_pred` that comes straight from a sigmoid / softmax that kept
+            its logits (TensorFlow, PyTorch, JAX outside `jit`) is still
+            computed from them.
+        label_smoothing: float in [0, 1]; see the formula above.
+        axis: the class (feature) axis."""
+
+
+class _Crossentropy(PerSampleLoss):
+    """Shared constructor of the binary and categorical cross-entropies."""
+
+    docstring_parts = {"crossentropy": _CROSSENTROPY_ARGS}
+
+    from_logits = check.Argument(check.check_bool)
+    label_smoothing = check.Argument(check.check_number, minimum=0.0, maximum=1.0)
+    axis = check.Argument(check.check_integer)
+
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name=None,
+        dtype=None,
+    ):
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def arguments(self):
+        return {
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
+        }
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy (log loss) per sample.
+
+    ``-mean(y log p + (1 - y) log(1 - p))`` over `axis`. From logits z it is
+    computed as ``max(z, 0) - z y + log(1 + e^-|z|)``, which is exact for
+    any z. When `y_pred` is the output of a sigmoid that kept its logits
+    (TensorFlow, PyTorch, JAX outside `jit`) those are used, so a logit of 50 with label 0
+    costs 50; from bare probabilities the loss is exact down to the smallest
+    normal float (-log p up to 87 in float32, where Keras stops at 16.1).
+
+    Example:
+    >>> binary_crossentropy([[0.0, 1.0]], [[0.0, 0.0]], from_logits=True)
+    [0.6931]
+
+    Args:
+        y_true: targets in [0, 1], shape `(batch, d0, .. dN)`.
+        y_pred: probabilities, or logits with `from_logits=True`; same shape.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: float in [0, 1]; targets become
+            ``y (1 - label_smoothing) + 0.5 label_smoothing``.
+        axis: the axis to average over.
+    """
+    from_logits, label_smoothing, axis = check.check_crossentropy_arguments(
+        from_logits, label_smoothing, axis
+    )
+    scores, is_logits = scores_and_kind(
+        as_float(y_pred), from_logits, "sigmoid", axis, "binary_crossentropy"
+    )
+    y_true, scores = align_shapes(y_true, scores)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if is_logits:
+        values = ops.relu(scores) - scores * y_true + ops.log1p(ops.exp(-ops.abs(scores)))
+    else:
+        tiny, below_one = _probability_bounds(scores.dtype)
+        p = ops.clip(scores, tiny, below_one)
+        values = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log1p(-p))
+    return per_sample(values, axis)
+
+
+@catalog.register(
+    LossInfo(
+        name="binary_crossentropy",
+        aliases=(
+            "bce",
+            "log_loss",
+            "logistic_loss",
+            "binary_cross_entropy",
+            "binary_log_loss",
+        ),
+        formula="L = -mean(y log(p) + (1 - y) log(1 - p))",
+        tasks=("binary", "multilabel"),
+        targets="binary",
+        prediction="probabilities_or_logits",
+        pairs_with=("sigmoid",),
+        when_to_use=(
+            "Binary classification with one sigmoid output, and multi-label classification "
+            "with a sigmoid per class (averaged); also regression bounded to [0, 1]. Strong "
+            "gradients when confidently wrong. With a linear output, set from_logits=True."
+        ),
+        source="mhtechin",
+    )
+)
+class BinaryCrossentropy(_Crossentropy):
+    """Binary cross-entropy (log loss): {formula}.
+
+    Label smoothing squeezes targets towards 0.5:
+    ``y (1 - label_smoothing) + 0.5 label_smoothing``. From logits z the loss
+    is ``max(z, 0) - z y + log(1 + e^-|z|)``, exact for any z, so a sigmoid
+    output with a logit of 50 and label 0 costs 50. A drop-in for
+    `keras.losses.BinaryCrossentropy`; unlike it, a softmax output is never
+    mistaken for a sigmoid one.
+
+    Example:
+    >>> keras_actloss.losses.BinaryCrossentropy(from_logits=True)([[0.0]], [[50.0]])
+    50.0
+
+    Args:{crossentropy}{reduction}
+    """
+
+    function = staticmethod(binary_crossentropy)
+    default_name = "binary_crossentropy"
+    output_activation = "sigmoid"
+
+
+def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
+    """log p along `axis`, from logits if known, else from normalized probabilities."""
+    scores, is_logits = scores_and_kind(
+        as_float(y_pred), from_logits, "softmax", axis, function_name
+    )
+    if scores.shape and scores.shape[axis] == 1:
+        warnings.warn(
+            f"In `{function_name}`, `y_pred` has a single class along axis {axis}, so a "
+            f"softmax over it is always 1 and the loss always 0. Received: "
+            f"y_pred.shape={tuple(scores.shape)}. Use binary_crossentropy for two classes.",
+            stacklevel=3,
+        )
+    if is_logits:
+        return scores, ops.log_softmax(scores, axis=axis)
+    return scores, _log(_normalized(scores, axis))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Categorical cross-entropy per sample: ``-sum(y * log p)`` over `axis`.
+
+    From logits it uses ``log_softmax``, which is exact for any logit gap;
+    when `y_pred` is a softmax output that kept its logits (TensorFlow,
+    PyTorch, JAX outside `jit`) those are used. Probabilities are first normalized to sum to 1
+    (as Keras does) and clipped only at the smallest normal float.
+
+    Example:
+    >>> categorical_crossentropy([[0.0, 1.0]], [[0.0, 100.0]], from_logits=True)
+    [0.0]
+
+    Args:
+        y_true: one-hot (or probability) targets, shape `(batch, ..., K, ...)`.
+        y_pred: probabilities, or logits with `from_logits=True`; same shape.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: float in [0, 1]; targets become
+            ``y (1 - label_smoothing) + label_smoothing / K`` with K the
+            number of classes along `axis`.
+        axis: the class axis.
+    """
+    from_logits, label_smoothing, axis = check.check_crossentropy_arguments(
+        from_logits, label_smoothing, axis
+    )
+    scores, log_p = _log_softmax_probabilities(
+        y_pred, from_logits, axis, "categorical_crossentropy"
+    )
+    y_true, log_p = align_shapes(
+        y_true,
+        log_p,
+        hint="For integer class labels, use sparse_categorical_crossentropy.",
+    )
+    if label_smoothing:
+        classes = ops.cast(ops.shape(log_p)[axis], log_p.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
+    return -ops.sum(y_true * log_p, axis=axis)
+
+
+@catalog.register(
+    LossInfo(
+        name="categorical_crossentropy",
+        aliases=(
+            "cce",
+            "cross_entropy",
+            "categorical_cross_entropy",
+            "multiclass_cross_entropy",
+            "softmax_cross_entropy",
+        ),
+        formula="L = -sum_k y_k log(p_k)",
+        tasks=("multiclass",),
+        targets="one_hot",
+        prediction="probabilities_or_logits",
+        pairs_with=("softmax",),
+        when_to_use=(
+            "Multi-class classification with mutually exclusive classes and a softmax output, "
+            "targets one-hot encoded. Large gradients when confidently wrong."
+        ),
+        source="mhtechin",
+    )
+)
+class CategoricalCrossentropy(_Crossentropy):
+    """Categorical cross-entropy: {formula} over the class axis.
+
+    Label smoothing mixes targets with the uniform distribution:
+    ``y (1 - label_smoothing) + label_smoothing / K``, K the number of
+    classes along `axis`. From logits it uses `log_softmax`, exact for any
+    logit gap. A drop-in for `keras.losses.CategoricalCrossentropy`.
+
+    Example:
+    >>> keras_actloss.losses.CategoricalCrossentropy(from_logits=True)([[1.0, 0.0]], [[0.0, 100.0]])
+    100.0
+
+    Args:{crossentropy}{reduction}
+    """
+
+    function = staticmethod(categorical_crossentropy)
+    default_name = "categorical_crossentropy"
+    output_activation = "softmax"
+
+
+def _sparse_labels(y_true, class_shape, axis):
+    """Integer labels shaped like `class_shape` without its class axis."""
+    y_true = ops.convert_to_tensor(y_true)
+    expected = tuple(d for i, d in enumerate(class_shape) if i != axis)
+    true_shape = tuple(y_true.shape)
+    if len(true_shape) == len(class_shape) and true_shape[axis] == 1:
+        y_true = ops.squeeze(y_true, axis)
+    agree = len(y_true.shape) == len(expected) and all(
+        a is None or b is None or a == b for a, b in zip(y_true.shape, expected, strict=True)
+    )
+    if not agree:
+        raise ValueError(
+            "`y_true` must hold one integer label per sample: the shape of `y_pred` without "
+            f"its class axis {axis} (or with a 1 there). Received: y_true.shape={true_shape}, "
+            f"y_pred.shape={tuple(class_shape)}"
+        )
+    return ops.cast(y_true, "int32")
+
+
+def _labels_in_range(labels, classes, ignore_class, axis):
+    """Where labels lie in [0, classes); raises eagerly when any other label is not `ignore_class`.
+
+    A negative label would otherwise silently index from the end.
+    """
+    in_range = ops.logical_and(
+        ops.greater_equal(labels, 0), ops.less(labels, ops.cast(classes, labels.dtype))
+    )
+    allowed = (
+        in_range
+        if ignore_class is None
+        else ops.logical_or(in_range, ops.equal(labels, ignore_class))
+    )
+    if concrete_bool(ops.all(allowed)) is False:
+        bad = ops.convert_to_numpy(labels)[~ops.convert_to_numpy(allowed)]
+        besides = "" if ignore_class is None else f", or ignore_class={ignore_class}"
+        raise ValueError(
+            f"Class labels must lie in [0, {int(classes)}): `y_pred` has {int(classes)} "
+            f"classes along axis {axis}{besides}. Received a label value of {int(bad[0])} "
+            f"({bad.size} label(s) out of range)."
+        )
+    return in_range
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """Categorical cross-entropy with integer labels: ``-log p[y]`` per sample.
+
+    The same loss as `categorical_crossentropy` on one-hot targets, without
+    building them. Unlike Keras on TensorFlow, any class `axis` works.
+
+    Example:
+    >>> sparse_categorical_crossentropy([1], [[0.0, 100.0]], from_logits=True)
+    [0.0]
+
+    Args:
+        y_true: integer class indices, the shape of `y_pred` without its class
+            axis (a 1 in its place is accepted).
+        y_pred: probabilities, or logits with `from_logits=True`.
+        from_logits: whether `y_pred` holds logits.
+        ignore_class: optional int, a label (e.g. -1 or 255 for "void")
+            whose positions cost 0 and are masked out of the mean.
+        axis: the class axis.
+    """
+    from_logits, _, axis = check.check_crossentropy_arguments(from_logits, 0.0, axis)
+    ignore_class = check.check_integer("ignore_class", ignore_class, allow_none=True)
+    scores, log_p = _log_softmax_probabilities(
+        y_pred, from_logits, axis, "sparse_categorical_crossentropy"
+    )
+    axis = axis % len(log_p.shape)
+    labels = _sparse_labels(y_true, tuple(log_p.shape), axis)
+    in_range = _labels_in_range(labels, ops.shape(log_p)[axis], ignore_class, axis)
+    picked = ops.take_along_axis(
+        log_p, ops.expand_dims(ops.where(in_range, labels, 0), axis), axis=axis
+    )
+    # Inside a compiled function no error can be raised: an out-of-range
+    # label makes its loss NaN there, so that it cannot pass unnoticed.
+    values = ops.where(in_range, -ops.squeeze(picked, axis), float("nan"))
+    if ignore_class is not None:
+        valid = ops.not_equal(labels, ignore_class)
+        values = ops.where(valid, values, 0.0)
+        # `Loss.__call__` then leaves these positions out of the mean, as Keras does.
+        internals.set_keras_mask(values, valid)
+    return values
+
+
+@catalog.register(
+    LossInfo(
+        name="sparse_categorical_crossentropy",
+        aliases=(
+            "scce",
+            "sparse_cce",
+            "sparse_categorical_cross_entropy",
+            "sparse_multiclass_cross_entropy",
+        ),
+        formula="L = -log(p_y), y an integer class index",
+        tasks=("multiclass",),
+        targets="integer_labels",
+        prediction="probabilities_or_logits",
+        pairs_with=("softmax",),
+        when_to_use=(
+            "Multi-class classification with integer labels, e.g. with many classes where "
+            "one-hot targets waste memory; the same loss as categorical cross-entropy."
+        ),
+        source="mhtechin",
+    )
+)
+class SparseCategoricalCrossentropy(PerSampleLoss):
+    """Categorical cross-entropy with integer labels: {formula}.
+
+    A drop-in for `keras.losses.SparseCategoricalCrossentropy` (same
+    argument order), that also takes a class `axis` other than -1 on
+    TensorFlow.
+
+    Example:
+    >>> keras_actloss.losses.SparseCategoricalCrossentropy()([1], [[0.5, 0.5]])
+    0.6931
+
+    Args:
+        from_logits: whether `y_pred` holds logits (see `CategoricalCrossentropy`).
+        ignore_class: optional int, a label (e.g. -1 or 255 for "void") whose
+            positions cost 0 and are left out of the mean.
+        axis: the class axis.{reduction}
+    """
+
+    function = staticmethod(sparse_categorical_crossentropy)
+    default_name = "sparse_categorical_crossentropy"
+    output_activation = "softmax"
+    from_logits = check.Argument(check.check_bool)
+    ignore_class = check.Argument(check.check_integer, allow_none=True)
+    axis = check.Argument(check.check_integer)
+
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        axis=-1,
+        name=None,
+        dtype=None,
+    ):
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+
+    def arguments(self):
+        return {
+            "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
+            "axis": self.axis,
+        }
+
+
+def kl_divergence(y_true, y_pred):
+    """Kullback-Leibler divergence ``KL(y_true || y_pred) = sum(y log(y / p))`` per sample.
+
+    Exact where a target probability is 0: the term is ``0 log 0 = 0`` and
+    its gradient with respect to `y_pred` is exactly 0 (Keras clips targets
+    at 1e-7 instead, which adds ``1e-7 log(1e-7 / p)`` and a gradient of
+    ``-1e-7 / p``). When `y_pred` is a softmax output that kept its logits,
+    log p comes from them.
+
+    Example:
+    >>> kl_divergence([[1.0, 0.0]], [[0.5, 0.5]])
+    [0.6931]
+
+    Args:
+        y_true: target distributions over the last axis.
+        y_pred: predicted distributions, the same shape.
+    """
+    scores, is_logits = scores_and_kind(as_float(y_pred), False, "softmax", -1, "kl_divergence")
+    y_true, scores = align_shapes(y_true, scores)
+    log_p = ops.log_softmax(scores, axis=-1) if is_logits else _log(scores)
+    # Where y = 0 the clipped log is finite, so the term is exactly 0. (A log
+    # of the ratio y / p would save an op, but its gradient overflows for p
+    # near the smallest normal float.)
+    return ops.sum(y_true * (_log(y_true) - log_p), axis=-1)
+
+
+@catalog.register(
+    LossInfo(
+        name="kl_divergence",
+        aliases=("kld", "kl", "kullback_leibler_divergence", "relative_entropy"),
+        formula="D_KL(P || Q) = sum_k p_k log(p_k / q_k), 0 log 0 = 0",
+        tasks=("multiclass",),
+        targets="distribution",
+        prediction="probabilities",
+        pairs_with=("softmax",),
+        when_to_use=(
+            "Matching a target distribution rather than a single class: soft labels, "
+            "distillation, variational models. Not symmetric; it is >= 0 and 0 only when the "
+            "distributions agree."
+        ),
+        source="mulla",
+    )
+)
+class KLDivergence(PerSampleLoss):
+    """Kullback-Leibler divergence: {formula} over the last axis.
+
+    Exact where a target probability is 0 (``0 log 0 = 0``, with a zero
+    gradient); Keras clips targets at 1e-7, which biases the loss and its
+    gradient. A drop-in for `keras.losses.KLDivergence`.
+
+    Example:
+    >>> keras_actloss.losses.KLDivergence()([[1.0, 0.0]], [[0.5, 0.5]])
+    0.6931
+
+    Args:{reduction}
+    """
+
+    function = staticmethod(kl_divergence)
+    default_name = "kl_divergence"
+    output_activation = "softmax"
