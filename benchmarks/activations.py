@@ -5,8 +5,9 @@ softmax) is built twice, once with our layer and once with Keras's, and a
 compiled (tf.function) forward + backward + SGD step is timed. The two
 models alternate within every round so that machine noise hits both alike;
 the ratio printed is the median over rounds of ours / Keras within the
-round (robust to the machine speeding up or slowing down between rounds);
-the times printed are the medians of each. Run:
+round (robust to the machine speeding up or slowing down between rounds),
+with the interquartile range of those per-round ratios; the times printed
+are the medians of each. Run:
 
     python benchmarks/activations.py [--rounds 101] [--steps 10]
 """
@@ -21,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from paired import paired_ratio, ratio_cell  # noqa: E402
 
 import keras_actloss as ka  # noqa: E402
 
@@ -112,7 +114,7 @@ def main():
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, CPU"
         f"{', Grappler remapping off' if args.no_remapping else ''}\n"
     )
-    print("| activation | ours (ms/step) | Keras (ms/step) | ours / Keras |")
+    print("| activation | ours (ms/step) | Keras (ms/step) | ours / Keras (IQR) |")
     print("|---|---:|---:|---:|")
     worst = 0.0
     for name, (ours, theirs, place) in PAIRS.items():
@@ -131,9 +133,10 @@ def main():
                 times[key].append(seconds_per_step(steps[key], x, y, args.steps))
         ours_ms = statistics.median(times["ours"]) * 1e3
         keras_ms = statistics.median(times["keras"]) * 1e3
-        ratio = statistics.median(o / k for o, k in zip(times["ours"], times["keras"], strict=True))
+        ratio, _, _ = paired_ratio(times["ours"], times["keras"])
         worst = max(worst, ratio)
-        print(f"| {name} | {ours_ms:.3f} | {keras_ms:.3f} | {ratio:.3f} |")
+        cell = ratio_cell(times["ours"], times["keras"])
+        print(f"| {name} | {ours_ms:.3f} | {keras_ms:.3f} | {cell} |")
     print(f"\nworst ratio: {worst:.3f} (target <= 1.05)")
 
 

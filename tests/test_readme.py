@@ -37,3 +37,21 @@ def test_readme_states_the_two_commands_that_ci_runs():
     test_command = 'python -m pip install -e ".[test]" && python -m pytest -n 2'
     assert test_command in README
     assert test_command in ci
+
+
+def test_readme_tables_are_generated_from_the_catalog():
+    from keras_actloss import docs
+
+    assert docs.update_readme(README) == README, (
+        "The README's catalog tables drifted: run `keras-actloss list --markdown --write README.md`"
+    )
+
+
+def test_user_facing_text_cites_articles_not_file_names():
+    import keras_actloss
+
+    package = pathlib.Path(keras_actloss.__file__).parent
+    texts = {"README.md": README}
+    texts.update({str(p): p.read_text() for p in package.rglob("*.py")})
+    for where, text in texts.items():
+        assert not re.search(r"\bseeds?\b|seed articles?|DESIGN\.md|\d{3}_[0-9a-f]{16}", text), where
