@@ -214,7 +214,9 @@ def register(info: FunctionInfo) -> Callable[[type], type]:
     (under the package ``keras_actloss``) lets `.keras` files that use it
     load. The class name itself is accepted as an alias, so that
     ``get_activation("LeakyReLU")`` works as well as ``"leaky_relu"``. A
-    ``{formula}`` in the class docstring is replaced by `info.formula`.
+    ``{formula}`` (``{derivative}``) in the docstring of the class, its
+    `function` or its `derivative_function` becomes the record's formula
+    (derivative), so each is written once.
     """
 
     def decorate(cls: type) -> type:
@@ -233,14 +235,28 @@ def register(info: FunctionInfo) -> Callable[[type], type]:
             if owner is not None and owner != info.name:
                 raise ValueError(f"The {info.kind} name {name!r} is already taken by {owner!r}.")
         cls = keras.saving.register_keras_serializable(package=PACKAGE)(cls)
-        if cls.__doc__:  # None under `python -OO`
-            cls.__doc__ = cls.__doc__.replace("{formula}", f"``{info.formula}``")
+        _fill_formulas(cls, info)
         for name in names:
             keys[_key(name)] = info.name
         _ENTRIES[info.kind][info.name] = Entry(info, cls)
         return cls
 
     return decorate
+
+
+def _fill_formulas(cls, info):
+    """Writes the record's formula (and derivative) where docstrings say ``{formula}``."""
+    texts = {"{formula}": f"``{info.formula}``"}
+    if getattr(info, "derivative", ""):
+        texts["{derivative}"] = f"``{info.derivative}``"
+    documented = [cls, getattr(cls, "function", None), getattr(cls, "derivative_function", None)]
+    for obj in documented:
+        if obj is None or not obj.__doc__:  # None under `python -OO`
+            continue
+        doc = obj.__doc__
+        for placeholder, text in texts.items():
+            doc = doc.replace(placeholder, text)
+        obj.__doc__ = doc
 
 
 def names(kind: Kind) -> list[str]:

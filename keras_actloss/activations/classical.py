@@ -36,7 +36,7 @@ STEP_GRADIENTS = ("zero", "straight_through")
 
 
 def step(x, threshold=0.0, gradient="zero"):
-    """Heaviside step: 1 where ``x >= threshold``, else 0.
+    """Heaviside step: {formula}.
 
     `gradient="zero"` backpropagates the true derivative, 0 everywhere (a
     connected zero, so upstream variables get zeros rather than `None`).
@@ -115,7 +115,7 @@ class Step(ElementwiseActivation):
 
 
 def linear(x):
-    """Identity: f(x) = x."""
+    """Identity: {formula}."""
     return as_float(x)
 
 
@@ -153,7 +153,7 @@ class Linear(ElementwiseActivation):
 
 
 def sigmoid(x):
-    """Logistic sigmoid 1 / (1 + e^-x).
+    """Logistic sigmoid {formula}.
 
     The output remembers `x` as its logits (as `keras.activations.sigmoid`
     does), so that a cross-entropy on it, ours or Keras's, stays exact.
@@ -163,7 +163,7 @@ def sigmoid(x):
 
 
 def sigmoid_derivative(x):
-    """sigma(x) * (1 - sigma(x)), evaluated as sigma(x) * sigma(-x)."""
+    """{derivative}, evaluated as sigma(x) * sigma(-x)."""
     x = as_float(x)
     return ops.sigmoid(x) * ops.sigmoid(-x)
 
@@ -200,12 +200,12 @@ class Sigmoid(ElementwiseActivation):
 
 
 def tanh(x):
-    """Hyperbolic tangent (e^x - e^-x) / (e^x + e^-x) = 2 sigma(2x) - 1."""
+    """Hyperbolic tangent {formula}."""
     return ops.tanh(as_float(x))
 
 
 def tanh_derivative(x):
-    """1 - tanh(x)^2, evaluated as 4 sigma(2x) sigma(-2x) to keep relative accuracy."""
+    """{derivative}, evaluated as 4 sigma(2x) sigma(-2x) to keep relative accuracy."""
     x = as_float(x)
     return 4.0 * ops.sigmoid(2.0 * x) * ops.sigmoid(-2.0 * x)
 

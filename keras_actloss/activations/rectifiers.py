@@ -42,12 +42,12 @@ __all__ = [
 
 
 def relu(x):
-    """max(0, x)."""
+    """Rectified linear unit {formula}."""
     return ops.relu(as_float(x))
 
 
 def relu_derivative(x):
-    """1 where x > 0, else 0 (the subgradient 0 is taken at the kink)."""
+    """{derivative} (the subgradient 0 is taken at the kink)."""
     x = as_float(x)
     return ops.cast(ops.greater(x, 0), x.dtype)
 
@@ -81,7 +81,7 @@ class ReLU(ElementwiseActivation):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    """x where x > 0, else negative_slope * x."""
+    """Leaky ReLU {formula}."""
     return ops.leaky_relu(as_float(x), negative_slope=negative_slope)
 
 
@@ -132,7 +132,7 @@ class LeakyReLU(ElementwiseActivation):
 
 
 def prelu(x, alpha):
-    """Parametric ReLU: x where x > 0, else alpha * x, with `alpha` learned."""
+    """Parametric ReLU {formula}."""
     x = as_float(x)
     alpha = ops.cast(alpha, x.dtype)
     return ops.relu(x) - alpha * ops.relu(-x)
@@ -177,6 +177,9 @@ class PReLU(keras.layers.PReLU, ElementwiseActivation):
         shared_axes: axes along which one slope is shared (e.g. `[1, 2]` to
             learn one slope per channel of an image).
     """
+
+    function = staticmethod(prelu)
+    derivative_function = staticmethod(prelu_derivative)
 
     def __init__(
         self,
@@ -225,7 +228,7 @@ def _expm1_of_nonpositive(z):
 
 
 def elu(x, alpha=1.0):
-    """x where x > 0, else alpha * (e^x - 1), without cancellation near 0.
+    """ELU {formula}, without cancellation near 0.
 
     `exp(x) - 1` (what TensorFlow's own ELU does) cancels catastrophically
     near 0; this computes e^x - 1 from tanh (see `_expm1_of_nonpositive`).
@@ -308,7 +311,7 @@ class ELU(ElementwiseActivation):
 
 
 def swish(x, beta=1.0):
-    """x * sigma(beta * x); with beta = 1 this is SiLU."""
+    """Swish {formula}; with beta = 1 this is SiLU."""
     x = as_float(x)
     if is_one(beta):
         return ops.silu(x)  # a fused kernel on TensorFlow
@@ -317,7 +320,7 @@ def swish(x, beta=1.0):
 
 
 def swish_derivative(x, beta=1.0):
-    """sigma(bx) + b x sigma(bx) (1 - sigma(bx)), with 1 - sigma(bx) = sigma(-bx)."""
+    """{derivative}, with 1 - sigmoid(bx) = sigmoid(-bx)."""
     x = as_float(x)
     bx, _ = scaled(x, beta)
     s = ops.sigmoid(bx)
@@ -379,7 +382,7 @@ class Swish(ElementwiseActivation):
 
 
 def softplus(x, beta=1.0):
-    """ln(1 + e^(beta x)) / beta, without overflow for large x."""
+    """Softplus {formula}, without overflow for large x."""
     x = as_float(x)
     if is_one(beta):
         return ops.softplus(x)

@@ -28,7 +28,7 @@ __all__ = [
 
 
 def softmax(x, axis=-1, mask=None):
-    """e^x_i / sum_j e^x_j along `axis`, computed after subtracting the max.
+    """Softmax {formula} along `axis`, computed after subtracting the max.
 
     The subtraction x - max rounds to |x - max| ulps, which exp turns into a
     relative error of up to ~4e-6 on small float32 probabilities, so the
@@ -116,6 +116,7 @@ class Softmax(ActivationLayer):
         axis: int or tuple of ints, the axis (or axes) normalised over.
     """
 
+    function = staticmethod(softmax)
     axis = check.Argument(check.check_axis)
 
     def __init__(self, axis=-1, **kwargs):
@@ -206,6 +207,7 @@ class Maxout(ActivationLayer):
         kernel_constraint, bias_constraint: constraints of the weights.
     """
 
+    function = staticmethod(maxout)
     units = check.Argument(check.check_integer, minimum=1, read_only=True)
     pieces = check.Argument(check.check_integer, minimum=2, read_only=True)
 

@@ -40,7 +40,7 @@ def _signed_labels(y_true):
 
 
 def hinge(y_true, y_pred):
-    """Hinge loss per sample: ``mean(max(0, 1 - y * y_pred))``.
+    """Hinge loss per sample: {formula}.
 
     The SVM loss on raw scores. Labels are -1 or 1; labels that are all 0 or
     1 are converted, as Keras does.
@@ -91,7 +91,7 @@ class Hinge(PerSampleLoss):
 
 
 def squared_hinge(y_true, y_pred):
-    """Squared hinge loss per sample: ``mean(max(0, 1 - y * y_pred)^2)``.
+    """Squared hinge loss per sample: {formula}.
 
     Smooth at the margin, and penalizes large violations more than `hinge`.
 
@@ -139,7 +139,7 @@ class SquaredHinge(PerSampleLoss):
 
 
 def perceptron_loss(y_true, y_pred):
-    """Rosenblatt's perceptron criterion per sample: ``mean(max(0, -y * y_pred))``.
+    """Rosenblatt's perceptron criterion per sample: {formula}.
 
     Zero for every correctly classified sample, whatever its margin, and the
     size of the score for a wrong one: the differentiable stand-in for the
@@ -191,7 +191,7 @@ class PerceptronLoss(PerSampleLoss):
 
 
 def zero_one_loss(y_true, y_pred, threshold=0.5, from_logits=False):
-    """The 0-1 loss per sample: the fraction of outputs classified wrongly.
+    """The 0-1 loss per sample, {formula}: the fraction of outputs classified wrongly.
 
     An output is predicted positive when ``y_pred > threshold`` (with
     `from_logits=True`, when ``sigmoid(y_pred) > threshold``); a label is

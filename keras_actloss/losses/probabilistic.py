@@ -197,7 +197,7 @@ def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Categorical cross-entropy per sample: ``-sum(y * log p)`` over `axis`.
+    """Categorical cross-entropy per sample: {formula} over `axis`.
 
     From logits it uses ``log_softmax``, which is exact for any logit gap;
     when `y_pred` is a softmax output that kept its logits (TensorFlow,
@@ -320,7 +320,7 @@ def _labels_in_range(labels, classes, ignore_class, axis):
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
-    """Categorical cross-entropy with integer labels: ``-log p[y]`` per sample.
+    """Categorical cross-entropy with integer labels per sample: {formula}.
 
     The same loss as `categorical_crossentropy` on one-hot targets, without
     building them. Unlike Keras on TensorFlow, any class `axis` works.
@@ -429,7 +429,7 @@ class SparseCategoricalCrossentropy(PerSampleLoss):
 
 
 def kl_divergence(y_true, y_pred):
-    """Kullback-Leibler divergence ``KL(y_true || y_pred) = sum(y log(y / p))`` per sample.
+    """Kullback-Leibler divergence per sample: {formula}.
 
     Exact where a target probability is 0: the term is ``0 log 0 = 0`` and
     its gradient with respect to `y_pred` is exactly 0 (Keras clips targets

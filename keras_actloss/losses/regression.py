@@ -34,7 +34,7 @@ __all__ = [
 
 
 def mean_squared_error(y_true, y_pred):
-    """Mean squared error (L2 loss) per sample: ``mean((y_true - y_pred)^2)``.
+    """Mean squared error (L2 loss) per sample: {formula}.
 
     Example:
     >>> mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]])
@@ -82,7 +82,7 @@ class MeanSquaredError(PerSampleLoss):
 
 
 def mean_absolute_error(y_true, y_pred):
-    """Mean absolute error (L1 loss) per sample: ``mean(|y_true - y_pred|)``.
+    """Mean absolute error (L1 loss) per sample: {formula}.
 
     Example:
     >>> mean_absolute_error([[0.0, 1.0]], [[2.0, 1.0]])
@@ -193,7 +193,7 @@ class RootMeanSquaredError(PerSampleLoss):
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    """Mean squared logarithmic error: ``mean((log(1 + y_pred) - log(1 + y_true))^2)``.
+    """Mean squared logarithmic error per sample: {formula}.
 
     For non-negative targets and predictions (counts, prices); negative
     values are taken as 0, as Keras clips them (at 1e-7). `log1p` keeps it
@@ -245,7 +245,7 @@ class MeanSquaredLogarithmicError(PerSampleLoss):
 
 
 def mean_error(y_true, y_pred):
-    """Mean (signed) error per sample: ``mean(y_true - y_pred)``.
+    """Mean (signed) error per sample: {formula}.
 
     A bias measure, not a training objective: positive when the model
     predicts too low, negative when too high, and unbounded below.
@@ -296,7 +296,7 @@ class MeanError(PerSampleLoss):
 
 
 def huber(y_true, y_pred, delta=1.0):
-    """Huber loss per sample (see `Huber` for the formula), averaged over the last axis.
+    """Huber loss per sample, averaged over the last axis: {formula}.
 
     Computed as ``0.5 q^2 + delta (|e| - q)`` with ``q = min(|e|, delta)``,
     which needs no branch. It approaches MAE (scaled by delta) as delta -> 0
