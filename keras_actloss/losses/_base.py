@@ -136,7 +136,7 @@ class PerSampleLoss(keras.losses.Loss):
             name=name or self.default_name, reduction=check.check_reduction(reduction), dtype=dtype
         )
         # What the user asked for, so that a reload under another floatx keeps it.
-        self._dtype_config = None if dtype is None else self._dtype_policy.name
+        self._dtype_config = None if dtype is None else keras.dtype_policies.get(dtype).name
 
     def arguments(self):
         """The function's keyword arguments (also the loss's config)."""
