@@ -1,11 +1,15 @@
 """Activation layers inside Keras models: shapes, training, policies, errors."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
-from activation_cases import make
+from activation_cases import implementation, make, required_arguments
+from checks import catalog_names
 
 import keras_actloss as ka
+from keras_actloss import catalog
 
 
 def _data(n=64, features=5, seed=0):
@@ -15,7 +19,7 @@ def _data(n=64, features=5, seed=0):
     return x, y
 
 
-@pytest.mark.parametrize("name", ka.activation_names())
+@pytest.mark.parametrize("name", catalog_names("activation"))
 def test_sequential_and_functional_models(name):
     x, _ = _data()
     sequential = keras.Sequential([keras.Input((5,)), keras.layers.Dense(6), make(name)])
@@ -27,7 +31,8 @@ def test_sequential_and_functional_models(name):
         assert np.isfinite(out).all()
 
 
-@pytest.mark.parametrize("name", [n for n in ka.activation_names() if n != "maxout"])
+# Maxout is a dense layer itself: it sets the output width, so it is no `activation=`.
+@pytest.mark.parametrize("name", [n for n in catalog_names("activation") if n != "maxout"])
 def test_as_dense_activation_argument(name):
     layer = keras.layers.Dense(8, activation=make(name))
     out = layer(np.ones((2, 3), "float32"))
@@ -37,7 +42,9 @@ def test_as_dense_activation_argument(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in ka.activation_names() if n not in ("step", "softmax")])
+@pytest.mark.parametrize(
+    "name", [n for n in catalog_names("activation") if n not in ("step", "softmax")]
+)
 def test_fit_reduces_the_loss_with_the_activation_in_a_hidden_layer(name):
     keras.utils.set_random_seed(1)
     x, y = _data(n=256)
@@ -91,7 +98,7 @@ def test_mixed_precision_policies(policy):
     keras.config.set_dtype_policy(policy)
     compute = policy.split("_")[1]
     x, y = _data(n=64)
-    for name in ka.activation_names():
+    for name in catalog_names("activation"):
         layer = make(name)
         model = keras.Sequential(
             [keras.Input((5,)), keras.layers.Dense(6), layer, keras.layers.Dense(1)]
@@ -160,6 +167,72 @@ def test_maxout_needs_a_known_last_dimension():
         ka.Maxout(units=3).build((None, None))
     with pytest.raises(ValueError):
         ka.Maxout(units=3)(np.ones((4,), "float32"))  # no feature axis at all
+
+
+# A wrong type for every argument whose default is a number, a bool or a str
+# (Keras objects such as initializers are Keras's to check).
+WRONG_TYPES = {
+    bool: [2, "yes", None],
+    int: ["bad", None, True],  # a bool is no number here
+    float: ["bad", None, True],
+    str: [2, None, True],
+}
+_KERAS_OBJECTS = ("_initializer", "_regularizer", "_constraint")
+
+
+def _typed_arguments():
+    for name in catalog_names("activation"):
+        parameters = inspect.signature(implementation(name).__init__).parameters.values()
+        for p in parameters:
+            if type(p.default) in WRONG_TYPES and not p.name.endswith(_KERAS_OBJECTS):
+                yield name, p.name
+
+
+TYPED_ARGUMENTS = list(_typed_arguments())
+
+
+def test_typed_arguments_are_found():
+    # The ones the classes had when this was written; the catalog adds to them.
+    assert {
+        ("step", "threshold"),
+        ("step", "gradient"),
+        ("leaky_relu", "negative_slope"),
+        ("elu", "alpha"),
+        ("swish", "beta"),
+        ("swish", "trainable_beta"),
+        ("softplus", "beta"),
+        ("softmax", "axis"),
+        ("maxout", "pieces"),
+    } <= set(TYPED_ARGUMENTS)
+
+
+@pytest.mark.parametrize("name, argument", TYPED_ARGUMENTS)
+def test_wrong_type_raises_naming_the_argument_and_value(name, argument):
+    default = inspect.signature(implementation(name).__init__).parameters[argument].default
+    for value in WRONG_TYPES[type(default)]:
+        with pytest.raises((ValueError, TypeError)) as error:
+            ka.get_activation(name, **{**required_arguments(name), argument: value})
+        assert f"Received: {argument}={value!r}" in str(error.value), str(error.value)
+
+
+@pytest.mark.parametrize("entry", catalog.entries("activation"), ids=lambda e: e.info.name)
+def test_class_hierarchy_follows_the_catalog(entry):
+    cls = entry.implementation
+    assert issubclass(cls, ka.ActivationLayer)
+    assert issubclass(cls, ka.ElementwiseActivation) == entry.info.elementwise
+    if entry.info.elementwise:
+        assert callable(getattr(cls, "derivative", None))
+    else:
+        assert not hasattr(cls, "derivative")
+
+
+def test_softmax_has_a_jacobian_and_no_derivative():
+    assert callable(getattr(ka.Softmax, "jacobian", None))
+    assert not hasattr(ka.Softmax, "derivative")
+    assert not hasattr(ka.Maxout, "derivative") and not hasattr(ka.Maxout, "jacobian")
+    assert not ka.describe("softmax").elementwise and not ka.describe("maxout").elementwise
+    assert issubclass(ka.PReLU, keras.layers.PReLU)  # a drop-in for Keras's
+    assert issubclass(ka.PReLU, ka.ElementwiseActivation)
 
 
 def test_derivative_of_prelu_builds_the_layer():

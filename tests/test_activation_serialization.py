@@ -1,11 +1,13 @@
 """Activation layers survive serialization and `.keras` round trips."""
 
+import inspect
 import json
 
 import keras
 import numpy as np
 import pytest
-from activation_cases import NON_DEFAULT, make
+from activation_cases import NON_DEFAULT, arguments, implementation, make
+from checks import assert_config_holds_every_argument, catalog_names, constructor_arguments
 from fresh_process import run_fresh
 
 import keras_actloss as ka
@@ -15,7 +17,22 @@ def _normalised(config):
     return json.loads(json.dumps(config, sort_keys=True, default=str))
 
 
-@pytest.mark.parametrize("name", ka.activation_names())
+@pytest.mark.parametrize("name", catalog_names("activation"))
+def test_non_default_arguments_are_known_and_not_the_defaults(name):
+    given = arguments(name)  # fails naming `name` when NON_DEFAULT lacks it
+    parameters = inspect.signature(implementation(name).__init__).parameters
+    unknown = set(given) - set(constructor_arguments(implementation(name)))
+    assert not unknown, f"NON_DEFAULT[{name!r}] names no constructor argument: {unknown}"
+    same = [a for a, value in given.items() if value == parameters[a].default]
+    assert not same, f"NON_DEFAULT[{name!r}] gives the defaults of {same}"
+
+
+def test_non_default_arguments_name_only_catalog_activations():
+    stale = set(NON_DEFAULT) - set(catalog_names("activation"))
+    assert not stale, f"NON_DEFAULT (tests/activation_cases.py) has no catalog entry for {stale}"
+
+
+@pytest.mark.parametrize("name", catalog_names("activation"))
 def test_serialize_deserialize_round_trip(name):
     layer = make(name)
     serialized = keras.saving.serialize_keras_object(layer)
@@ -25,29 +42,15 @@ def test_serialize_deserialize_round_trip(name):
     assert _normalised(restored.get_config()) == _normalised(layer.get_config())
 
 
-@pytest.mark.parametrize("name", ka.activation_names())
+@pytest.mark.parametrize("name", catalog_names("activation"))
 def test_get_config_holds_every_constructor_argument(name):
-    import inspect
-
-    layer = make(name)
-    parameters = inspect.signature(type(layer).__init__).parameters
-    arguments = {p for p in parameters if p not in ("self", "kwargs")}
-    assert arguments <= set(layer.get_config()), arguments - set(layer.get_config())
-    keras_objects = ("_initializer", "_regularizer", "_constraint")
-    for key, value in NON_DEFAULT[name].items():
-        if not key.endswith(keras_objects):
-            assert layer.get_config()[key] == value, key
+    assert_config_holds_every_argument(make(name), arguments(name))
 
 
 def _model_with_every_layer():
     inputs = keras.Input((6,))
     x = keras.layers.Dense(6, activation=ka.Swish(beta=2.0))(inputs)
-    outputs = []
-    for name in ka.activation_names():
-        if name == "maxout":
-            outputs.append(make(name)(x))
-        else:
-            outputs.append(make(name)(keras.layers.Dense(6)(x)))
+    outputs = [make(name)(keras.layers.Dense(6)(x)) for name in catalog_names("activation")]
     return keras.Model(inputs, keras.layers.Concatenate()(outputs))
 
 

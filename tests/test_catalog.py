@@ -4,13 +4,15 @@ import importlib.util
 
 import keras
 import pytest
+from checks import catalog_names
 from fresh_process import run_fresh
 
 import keras_actloss as ka
 from keras_actloss import catalog
 
-SEED_ACTIVATIONS = {
-    # Every activation the seed articles describe, by the name they use.
+ARTICLE_ACTIVATIONS = {
+    # Every activation the source articles describe, by the name they use: a list
+    # written from the articles, independent of the catalog.
     "step": ka.Step,
     "linear": ka.Linear,
     "sigmoid": ka.Sigmoid,
@@ -26,9 +28,10 @@ SEED_ACTIVATIONS = {
 }
 
 
-def test_catalog_covers_every_seed_activation_exactly():
-    assert set(ka.activation_names()) == set(SEED_ACTIVATIONS)
-    for name, cls in SEED_ACTIVATIONS.items():
+def test_catalog_covers_every_article_activation_exactly():
+    assert set(catalog_names("activation")) == set(ARTICLE_ACTIVATIONS)
+    assert set(ka.activation_names(include_required=True)) == set(ARTICLE_ACTIVATIONS)
+    for name, cls in ARTICLE_ACTIVATIONS.items():
         assert catalog.lookup("activation", name).implementation is cls
 
 
@@ -115,10 +118,19 @@ def test_describe_returns_the_record():
     assert ka.describe("logistic").bounds == (0.0, 1.0)
     assert "hidden" in ka.describe("relu").roles
     assert ka.describe("softmax").roles == {"multiclass_output"}
-    assert info.seed in catalog.SEED_ARTICLES.values()
+    assert info.source in catalog.ARTICLES
+    assert info.article is catalog.ARTICLES[info.source]
+    assert info.article.title in str(info.article)
 
 
-@pytest.mark.parametrize("name", list(SEED_ACTIVATIONS))
+@pytest.mark.parametrize("name", catalog_names("activation"))
+def test_every_entry_cites_a_source_article(name):
+    info = ka.describe(name, kind="activation")
+    assert info.article is catalog.ARTICLES[info.source]
+    assert info.article.title and info.article.author
+
+
+@pytest.mark.parametrize("name", catalog_names("activation"))
 def test_every_entry_is_registered_with_keras(name):
     cls = catalog.lookup("activation", name).implementation
     registered = f"keras_actloss>{cls.__name__}"
@@ -128,23 +140,80 @@ def test_every_entry_is_registered_with_keras(name):
 
 
 def test_catalog_rejects_bad_records_and_name_clashes():
+    source = ka.describe("relu").source
     with pytest.raises(ValueError, match="Received: roles"):
-        catalog.ActivationInfo(
-            name="x", formula="f", when_to_use="w", seed=ka.describe("relu").seed, roles={"top"}
-        )
+        catalog.ActivationInfo(name="x", formula="f", when_to_use="w", source=source, roles={"top"})
     with pytest.raises(ValueError, match="Received: output_range"):
         catalog.ActivationInfo(
-            name="x",
-            formula="f",
-            when_to_use="w",
-            seed=ka.describe("relu").seed,
-            output_range="0..1",
+            name="x", formula="f", when_to_use="w", source=source, output_range="0..1"
         )
+    with pytest.raises(ValueError, match="Received: source=.*'blog'"):
+        catalog.ActivationInfo(name="x", formula="f", when_to_use="w", source="blog")
+    before = catalog.names("activation")
     clash = catalog.ActivationInfo(
-        name="relu2", aliases=("silu",), formula="f", when_to_use="w", seed=ka.describe("relu").seed
+        name="relu2", aliases=("silu",), formula="f", when_to_use="w", source=source
     )
     with pytest.raises(ValueError, match="already taken by 'swish'"):
-        catalog.entry(clash)(type("Relu2", (), {}))
+        catalog.register(clash)(type("Relu2", (keras.layers.Layer,), {}))
+    # The class name is a name too.
+    fresh = catalog.ActivationInfo(name="relu3", formula="f", when_to_use="w", source=source)
+    with pytest.raises(ValueError, match="'LeakyReLU' is already taken by 'leaky_relu'"):
+        catalog.register(fresh)(type("LeakyReLU", (keras.layers.Layer,), {}))
+    with pytest.raises(TypeError, match="Expected a subclass of .*Layer.*Received: cls="):
+        catalog.register(fresh)(type("Relu3", (), {}))
+    assert catalog.names("activation") == before  # nothing half-registered
+    assert keras.saving.get_registered_object("keras_actloss>Relu2") is None
+
+
+def test_activation_names_by_default_lists_what_builds_without_arguments():
+    names = ka.activation_names()
+    assert "maxout" not in names  # Maxout needs `units`
+    assert set(names) == set(ARTICLE_ACTIVATIONS) - {"maxout"}
+    for name in names:
+        assert isinstance(ka.get_activation(name), ARTICLE_ACTIVATIONS[name])
+    every = ka.activation_names(include_required=True)
+    assert "maxout" in every and every == catalog_names("activation")
+    with pytest.raises(ValueError, match="Received: include_required='yes'"):
+        ka.activation_names(include_required="yes")
+
+
+def test_activation_names_by_role_and_task():
+    hidden = ka.activation_names(role="hidden")
+    assert {"relu", "leaky_relu", "elu", "swish", "tanh"} <= set(hidden)
+    assert not {"sigmoid", "softmax", "linear", "step", "maxout"} & set(hidden)
+    assert "maxout" in ka.activation_names(role="hidden", include_required=True)
+    with_role = {e.info.name for e in catalog.entries("activation") if "hidden" in e.info.roles}
+    assert set(ka.activation_names(role="hidden", include_required=True)) == with_role
+    assert ka.activation_names(task="binary") == ["linear", "sigmoid", "tanh"]
+    assert ka.activation_names(task="binary", role="output") == ["linear", "sigmoid", "tanh"]
+    assert set(ka.activation_names(task="multiclass")) == {"linear", "softmax"}
+    output = set(ka.activation_names(role="output"))
+    assert {"linear", "sigmoid", "softmax"} <= output and not {"leaky_relu", "maxout"} & output
+
+
+def test_activation_names_elementwise_filter():
+    assert ka.activation_names(elementwise=False) == ["softmax"]
+    assert set(ka.activation_names(elementwise=False, include_required=True)) == {
+        "softmax",
+        "maxout",
+    }
+    elementwise = ka.activation_names(elementwise=True)
+    assert set(elementwise) == set(ARTICLE_ACTIVATIONS) - {"softmax", "maxout"}
+
+
+@pytest.mark.parametrize(
+    "kwargs, received",
+    [
+        (dict(role="top"), "role='top'"),
+        (dict(role="binary"), "role='binary'"),
+        (dict(task="ranking"), "task='ranking'"),
+        (dict(task="hidden"), "task='hidden'"),
+        (dict(role="hidden", task="binary"), "role='hidden'"),
+    ],
+)
+def test_activation_names_rejects_bad_role_or_task(kwargs, received):
+    with pytest.raises(ValueError, match=f"Received: {received}"):
+        ka.activation_names(**kwargs)
 
 
 # `import keras` itself imports sklearn, matplotlib and scipy when they are installed

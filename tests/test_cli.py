@@ -1,9 +1,11 @@
 """The `keras-actloss` command line."""
 
-import pytest
+import re
 
-import keras_actloss as ka
-from keras_actloss import cli
+import pytest
+from checks import catalog_names
+
+from keras_actloss import catalog, cli
 
 
 def test_list_prints_every_activation(capsys):
@@ -11,8 +13,50 @@ def test_list_prints_every_activation(capsys):
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["activation", "range", "zero-centred"]
-    for name in ka.activation_names():
-        assert any(line.split()[0] == name for line in lines[2:]), name
+    assert [line.split()[0] for line in lines[2:]] == catalog_names("activation")
+
+
+def test_list_prints_every_loss(capsys):
+    assert cli.main(["list", "--kind", "loss"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] == "loss"
+    assert [line.split()[0] for line in lines[2:]] == catalog_names("loss")
+
+
+def _markdown_tables(text):
+    """Each Markdown table in `text` as (header, rows), cells split on unescaped bars."""
+    tables = []
+    for block in text.strip().split("\n\n"):
+        lines = block.splitlines()
+        assert all(line.startswith("|") and line.endswith("|") for line in lines), block
+        cells = [[c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+        header, rule, *rows = cells
+        assert all(set(c) == {"-"} for c in rule) and len(rule) == len(header), lines[1]
+        assert all(len(row) == len(header) for row in rows), block
+        tables.append((header, rows))
+    return tables
+
+
+def test_list_markdown_prints_one_row_per_catalog_entry_of_each_kind(capsys):
+    assert cli.main(["list", "--markdown"]) == 0
+    tables = _markdown_tables(capsys.readouterr().out)
+    assert len(tables) == 2
+    for kind, (header, rows) in zip(["activation", "loss"], tables, strict=True):
+        assert header[:2] == ["class", "name"]
+        classes = [row[0] for row in rows]
+        expected = {f"`{e.implementation.__name__}`" for e in catalog.entries(kind)}
+        assert len(classes) == len(set(classes)) == len(catalog.entries(kind)), kind
+        assert set(classes) == expected, kind
+        assert [row[1] for row in rows] == [f"`{n}`" for n in catalog_names(kind)]
+
+
+def test_list_markdown_of_one_kind(capsys):
+    assert cli.main(["list", "--kind", "activation", "--markdown"]) == 0
+    ((header, rows),) = _markdown_tables(capsys.readouterr().out)
+    assert [row[1] for row in rows] == [f"`{n}`" for n in catalog_names("activation")]
+    derivative = dict(zip([row[1] for row in rows], [row[-1] for row in rows], strict=True))
+    assert derivative["`softmax`"] == "`jacobian(x)`" and derivative["`maxout`"] == "—"
+    assert derivative["`relu`"] == "`derivative(x)`"
 
 
 def test_show_prints_formula_range_derivative_and_advice(capsys):
