@@ -8,10 +8,26 @@ imports third-party modules while loading)::
     model = keras.saving.load_model("model.keras")
 """
 
-from keras_actloss import catalog, layers, lookup, losses, metrics
+from keras_actloss import callbacks, catalog, layers, lookup, losses, metrics, pairing
+from keras_actloss.findings import Finding, PairingError, PairingWarning
 from keras_actloss.layers import *  # noqa: F403
 from keras_actloss.lookup import *  # noqa: F403
+from keras_actloss.pairing import check_pairing, check_targets, suggest_head
 
 __version__ = "0.1.0"
 
-__all__ = [*layers.__all__, *lookup.__all__, "catalog", "losses", "metrics"]
+__all__ = [
+    *layers.__all__,
+    *lookup.__all__,
+    "Finding",
+    "PairingError",
+    "PairingWarning",
+    "callbacks",
+    "catalog",
+    "check_pairing",
+    "check_targets",
+    "losses",
+    "metrics",
+    "pairing",
+    "suggest_head",
+]

@@ -12,6 +12,8 @@ from keras.src.losses.loss import scale_loss_for_distribution, unscale_loss_for_
 
 __all__ = [
     "get_keras_logits",
+    "node_inputs",
+    "producer",
     "get_keras_mask",
     "scale_loss_for_distribution",
     "set_keras_logits",
@@ -49,3 +51,20 @@ def set_metric_direction(metric, direction):
     `direction` is "up" or "down"; Keras reads `Metric._direction`.
     """
     metric._direction = direction
+
+
+def producer(tensor):
+    """The layer that produced a symbolic tensor and which of its outputs it is.
+
+    Returns `(layer, node_index, tensor_index)` from Keras's
+    `_keras_history`, or None for a model input.
+    """
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return None
+    return history.operation, history.node_index, history.tensor_index
+
+
+def node_inputs(layer, node_index):
+    """The symbolic input tensors of one call (node) of `layer`."""
+    return list(layer._inbound_nodes[node_index].input_tensors)

@@ -308,5 +308,12 @@ def lookup(kind: Kind, name: str) -> Entry:
     return find(name, kind)
 
 
+def entry_of(obj) -> Entry | None:
+    """The entry of a class or instance of the catalog (or of a subclass of one), else None."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    implementations = {e.implementation: e for kind in _ENTRIES.values() for e in kind.values()}
+    return next((implementations[c] for c in cls.__mro__ if c in implementations), None)
+
+
 def entries(kind: Kind) -> list[Entry]:
     return list(_ENTRIES[kind].values())

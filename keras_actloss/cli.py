@@ -2,13 +2,17 @@
 
 keras-actloss list [--kind activation|loss] [--markdown [--write README.md]]
 keras-actloss show swish [--plot swish.png]
+keras-actloss check model.keras [--json] [--ignore CODE ...]
+keras-actloss rules [--markdown]
 keras-actloss --version
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import warnings
 
 from keras_actloss import catalog, docs
 
@@ -164,9 +168,40 @@ def _list(parser, args):
     return 0
 
 
+def _check(parser, args):
+    """`keras-actloss check`: exit 1 on an error-severity finding, 2 when it cannot check."""
+    import keras
+
+    from keras_actloss import pairing
+
+    try:
+        # safe_mode: a file is data, never code; a Lambda layer's bytecode is refused.
+        with warnings.catch_warnings():  # optimizer-state notes are not the user's question
+            warnings.simplefilter("ignore", UserWarning)
+            model = keras.saving.load_model(args.model, safe_mode=True, compile=True)
+        found = pairing.check_pairing(model, ignore=args.ignore)
+    except (OSError, ValueError, TypeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "safe_mode" in str(error) or "Lambda" in str(error):
+            reason = (
+                "it holds a Lambda layer (Python code), which is not loaded so that no "
+                "untrusted code runs"
+            )
+        print(f"{parser.prog}: cannot check {args.model}: {reason}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([f.to_dict() for f in found], indent=2))
+    elif found:
+        print(docs.findings_table(found))
+    else:
+        print(f"{args.model}: no pairing problems found.")
+    return 1 if any(f.severity == "error" for f in found) else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="keras-actloss", description="Browse the keras_actloss catalog."
+        prog="keras-actloss",
+        description="Browse the keras_actloss catalog and check saved models.",
     )
     # Importing `keras_actloss.cli` has already imported the package (which fills the
     # catalog), so this costs nothing.
@@ -190,10 +225,25 @@ def main(argv=None):
     show = commands.add_parser("show", help="print one function's record")
     show.add_argument("name", help="a name or alias, e.g. swish or huber")
     show.add_argument("--plot", metavar="FILE", help="also draw it to this image file")
+    checking = commands.add_parser(
+        "check", help="check a saved model's output activations against its loss"
+    )
+    checking.add_argument("model", help="a .keras file saved by model.save(...)")
+    checking.add_argument("--json", action="store_true", help="print the findings as JSON")
+    checking.add_argument(
+        "--ignore", nargs="+", default=[], metavar="CODE", help="rule codes to leave out"
+    )
+    rules = commands.add_parser("rules", help="print every pairing rule")
+    rules.add_argument("--markdown", action="store_true", help="as a Markdown table")
     args = parser.parse_args(argv)
 
     if args.command == "list":
         return _list(parser, args)
+    if args.command == "check":
+        return _check(parser, args)
+    if args.command == "rules":
+        print(docs.rules_table(markdown=args.markdown))
+        return 0
     try:
         entry = catalog.find(args.name)
     except ValueError as error:

@@ -123,3 +123,43 @@ def update_readme(text):
         table = markdown_table(kind)
         text = pattern.sub(lambda m, table=table: f"{m.group(1)}{table}\n{m.group(2)}", text)
     return text
+
+
+def rules_table(markdown=False):
+    """Every pairing rule (code, severity, what it catches, the fix), from the rules themselves."""
+    from keras_actloss.findings import RULES
+
+    header = ["code", "severity", "catches", "fix"]
+    rows = [
+        [f"`{r.code}`" if markdown else r.code, r.severity, r.catches, r.fix]
+        for r in RULES.values()
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+        return "\n".join(lines)
+    return "\n\n".join(
+        f"{code}  [{severity}]\n  catches: {catches}\n  fix: {fix}"
+        for code, severity, catches, fix in rows
+    )
+
+
+def findings_table(findings):
+    """Findings as readable text, one block per finding, errors first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    blocks = []
+    for f in sorted(findings, key=lambda f: order[f.severity]):
+        where = ", ".join(
+            x
+            for x in (
+                f"output {f.output}" if f.output else "",
+                f"layer {f.layer}" if f.layer else "",
+            )
+            if x
+        )
+        blocks.append(
+            f"{f.severity.upper():7} {f.code}"
+            + (f"  ({where})" if where else "")
+            + f"\n        {f.message}\n        fix: {f.fix}"
+        )
+    return "\n\n".join(blocks)

@@ -8,6 +8,8 @@ import warnings
 import keras
 from keras import ops
 
+from keras_actloss import catalog
+
 
 class ActivationLayer(keras.layers.Layer):
     """Base class of every activation layer: a function of its input and arguments.
@@ -33,6 +35,14 @@ class ActivationLayer(keras.layers.Layer):
 
     def call(self, inputs):
         return type(self).function(inputs, **self.arguments())
+
+    def output_bounds(self):
+        """The range of this layer's output, ``(low, high)``, for its own arguments.
+
+        The catalog's `output_range` is for the default arguments; layers
+        whose range moves with an argument (`ELU`'s alpha) override this.
+        """
+        return catalog.entry_of(self).info.bounds
 
     def compute_output_shape(self, input_shape):
         return input_shape

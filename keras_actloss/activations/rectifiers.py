@@ -130,6 +130,9 @@ class LeakyReLU(ElementwiseActivation):
     def arguments(self):
         return {"negative_slope": self.negative_slope}
 
+    def output_bounds(self):
+        return (0.0 if self.negative_slope == 0 else float("-inf"), float("inf"))
+
 
 def prelu(x, alpha):
     """Parametric ReLU {formula}."""
@@ -308,6 +311,12 @@ class ELU(ElementwiseActivation):
     def arguments(self):
         return {"alpha": self.alpha}
 
+    def output_bounds(self):
+        return (-self.alpha, float("inf"))
+
+
+_SWISH_EXTREMUM = 0.278464542761074  # -min of x sigmoid(x), at x = -1.278464542761074
+
 
 def swish(x, beta=1.0):
     """Swish {formula}; with beta = 1 this is SiLU."""
@@ -374,6 +383,15 @@ class Swish(ElementwiseActivation):
 
     def arguments(self):
         return {"beta": self.beta_weight if self.trainable_beta else self.beta}
+
+    def output_bounds(self):
+        # x sigmoid(beta x) has its minimum -0.278465 / beta at x = -1.278465 / beta
+        # (for beta < 0 that is a maximum); a trained beta can take any sign.
+        if self.trainable_beta or self.beta == 0:
+            return (float("-inf"), float("inf"))
+        if self.beta > 0:
+            return (-_SWISH_EXTREMUM / self.beta, float("inf"))
+        return (float("-inf"), _SWISH_EXTREMUM / -self.beta)
 
     def get_config(self):
         # `beta` is the initial value; a trained value travels with the weights.

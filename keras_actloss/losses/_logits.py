@@ -9,12 +9,11 @@ the loss's dtype (`cast_keeping_logits`).
 
 from __future__ import annotations
 
-import warnings
-
 import keras
 from keras import ops
 
 from keras_actloss import _keras_internals as internals
+from keras_actloss import findings
 from keras_actloss._tensors import (
     concrete_bool,
     logits_record,
@@ -93,11 +92,18 @@ def scores_and_kind(y_pred, from_logits, activation, axis, function_name):
     """Returns `(tensor, is_logits)`: the logits when known, else the probabilities."""
     if from_logits:
         if logits_record(y_pred) is not None or internals.get_keras_logits(y_pred) is not None:
-            warnings.warn(
-                f"`{function_name}` received `from_logits=True`, but `y_pred` was produced by a "
-                f"sigmoid or softmax activation, so it holds probabilities and is squashed a "
-                f"second time. Use `from_logits=False`, or drop the output activation.",
-                stacklevel=3,
+            # The same finding, in the same form, as the pairing checks report.
+            findings.emit(
+                [
+                    findings.finding(
+                        "from-logits-after-squash",
+                        f"`{function_name}` received `from_logits=True`, but `y_pred` was "
+                        "produced by a sigmoid or softmax activation: it holds probabilities "
+                        "and is squashed a second time.",
+                        "use `from_logits=False`, or drop the output activation.",
+                    )
+                ],
+                stacklevel=4,
             )
         return y_pred, True
     logits = _remembered_logits(y_pred, activation, axis)
