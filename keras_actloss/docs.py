@@ -3,7 +3,8 @@
 `keras-actloss list --markdown` prints the tables; `keras-actloss list
 --markdown --write README.md` rewrites the blocks between the markers
 ``<!-- catalog:KIND -->`` and ``<!-- /catalog:KIND -->`` in that file, so the
-README's tables never drift from the catalog.
+README's tables never drift from the catalog (and the rules table from
+the pairing rules).
 """
 
 from __future__ import annotations
@@ -107,20 +108,28 @@ def markdown_table(kind):
     return "\n".join(lines)
 
 
-def _block(kind):
-    return re.compile(rf"(<!-- catalog:{kind} -->\n).*?(<!-- /catalog:{kind} -->)", re.S)
+def _blocks():
+    """{block name: its current Markdown}, for every generated block of the README."""
+    return {
+        "catalog:activation": markdown_table("activation"),
+        "catalog:loss": markdown_table("loss"),
+        "rules": rules_table(markdown=True),
+    }
 
 
 def update_readme(text):
-    """`text` with every catalog block replaced by the current table."""
-    for kind in _TABLES:
-        pattern = _block(kind)
+    """`text` with every generated block replaced by its current table.
+
+    A block sits between ``<!-- NAME -->`` and ``<!-- /NAME -->``, NAME one
+    of ``catalog:activation``, ``catalog:loss`` and ``rules``.
+    """
+    for name, table in _blocks().items():
+        pattern = re.compile(rf"(<!-- {name} -->\n).*?(<!-- /{name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(
-                f"Expected a block '<!-- catalog:{kind} -->' ... '<!-- /catalog:{kind} -->'. "
+                f"Expected a block '<!-- {name} -->' ... '<!-- /{name} -->'. "
                 "Received: a text without it"
             )
-        table = markdown_table(kind)
         text = pattern.sub(lambda m, table=table: f"{m.group(1)}{table}\n{m.group(2)}", text)
     return text
 

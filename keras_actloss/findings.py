@@ -17,6 +17,9 @@ import warnings
 SEVERITIES = ("error", "warning", "info")
 
 logger = logging.getLogger("keras_actloss")
+# A library logs only where the application configured logging: without this,
+# Python's last-resort handler would print each finding a second time.
+logger.addHandler(logging.NullHandler())
 
 
 class PairingWarning(UserWarning):
