@@ -1,7 +1,8 @@
 """Edges of the command line and of how the package presents itself.
 
 `keras-actloss show` for names of either kind, `--plot` failures, `--version`,
-the losses' `repr`, and importing under ``python -OO``.
+and importing under ``python -OO``. (The losses' `repr` is tested with their
+configs, in test_losses_config.py.)
 """
 
 import os
@@ -13,8 +14,7 @@ import sys
 import pytest
 
 import keras_actloss as ka
-from keras_actloss import catalog, cli
-from keras_actloss import losses as L
+from keras_actloss import cli
 
 _ENV = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -96,51 +96,6 @@ def test_installed_command_prints_the_version():
     )
     assert result.returncode == 0, result.stderr[-4000:]
     assert result.stdout == f"keras-actloss {ka.__version__}\n"
-
-
-# --- repr of the losses -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "loss, expected",
-    [
-        (L.MeanSquaredError(), "MeanSquaredError()"),
-        (L.Huber(), "Huber()"),
-        (L.Huber(delta=2.0), "Huber(delta=2.0)"),
-        (L.Huber(delta=1.0, name="huber_loss"), "Huber()"),
-        (L.Huber(name="h", dtype="float64"), "Huber(name='h', dtype='float64')"),
-        (L.MeanAbsoluteError(reduction="sum"), "MeanAbsoluteError(reduction='sum')"),
-        (L.MeanAbsoluteError(reduction=None), "MeanAbsoluteError(reduction=None)"),
-        (
-            L.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
-            "BinaryCrossentropy(from_logits=True, label_smoothing=0.1)",
-        ),
-        (
-            L.SparseCategoricalCrossentropy(ignore_class=0, reduction="sum"),
-            "SparseCategoricalCrossentropy(ignore_class=0, reduction='sum')",
-        ),
-        (L.ZeroOneLoss(threshold=0.3), "ZeroOneLoss(threshold=0.3)"),
-    ],
-)
-def test_loss_repr_shows_the_arguments_that_differ_from_the_defaults(loss, expected):
-    assert repr(loss) == expected
-    assert _rebuild(expected).get_config() == loss.get_config()
-
-
-def _rebuild(text):
-    return eval(text, {n: getattr(L, n) for n in L.__all__})
-
-
-def test_get_loss_result_has_a_readable_repr():
-    assert repr(ka.get_loss("huber", delta=2.0)) == "Huber(delta=2.0)"
-
-
-@pytest.mark.parametrize("name", ka.loss_names())
-def test_loss_repr_rebuilds_an_equal_loss(name):
-    loss = catalog.lookup("loss", name).implementation(reduction="sum", name="custom")
-    rebuilt = _rebuild(repr(loss))
-    assert type(rebuilt) is type(loss)
-    assert rebuilt.get_config() == loss.get_config()
 
 
 # --- python -OO -------------------------------------------------------------------------

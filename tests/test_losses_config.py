@@ -1,60 +1,102 @@
-"""Loss configs, `.keras` round trips, lookup, argument and shape checks."""
+"""Loss configs, `.keras` round trips, lookup, argument and shape checks, `repr`.
+
+Everything per loss is derived from the catalog: `NON_DEFAULT` (the one
+table a new loss needs here) fails by name for a catalog loss without an
+entry, the round trips pick their data from the loss's `targets`, and the
+bad-argument tests from the constructor's signature.
+"""
 
 import inspect
 import json
+import math
 
 import keras
 import numpy as np
 import pytest
+from checks import (
+    assert_config_holds_every_argument,
+    catalog_names,
+    constructor_arguments,
+    require,
+)
 from fresh_process import run_fresh
+from test_losses_values import CASES_BY_NAME, inputs
 
 import keras_actloss as ka
 from keras_actloss import catalog
 from keras_actloss import losses as L
 
 LOSS_CLASSES = [entry.implementation for entry in catalog.entries("loss")]
+WHERE = "NON_DEFAULT (tests/test_losses_config.py)"
 
-# One instance of every class with every argument away from its default.
+# For every catalog loss, constructor arguments that are all away from their defaults.
 NON_DEFAULT = {
-    "mse": L.MeanSquaredError(reduction="sum", name="my_mse", dtype="float64"),
-    "mae": L.MeanAbsoluteError(reduction="mean_with_sample_weight", name="l1"),
-    "rmse": L.RootMeanSquaredError(
+    "hinge": dict(reduction="sum", name="svm", dtype="float64"),
+    "squared_hinge": dict(reduction="mean_with_sample_weight", name="sq", dtype="float64"),
+    "perceptron_loss": dict(reduction="sum", name="rosenblatt", dtype="float64"),
+    "zero_one_loss": dict(
+        threshold=0.3, from_logits=True, reduction="sum", name="errors", dtype="float64"
+    ),
+    "binary_crossentropy": dict(
+        from_logits=True, label_smoothing=0.1, axis=1, reduction="sum", name="bce", dtype="float64"
+    ),
+    "categorical_crossentropy": dict(
+        from_logits=True, label_smoothing=0.2, axis=1, reduction="mean", name="cce", dtype="float64"
+    ),
+    "sparse_categorical_crossentropy": dict(
+        from_logits=True, ignore_class=0, reduction="sum", axis=1, name="scce", dtype="float64"
+    ),
+    "kl_divergence": dict(reduction="sum", name="kl", dtype="mixed_float16"),
+    "mean_squared_error": dict(reduction="sum", name="my_mse", dtype="float64"),
+    "mean_absolute_error": dict(reduction="mean_with_sample_weight", name="l1", dtype="float64"),
+    "root_mean_squared_error": dict(
         reduction="mean_with_sample_weight", name="rmse", dtype="float64"
     ),
-    "msle": L.MeanSquaredLogarithmicError(reduction="sum", name="msle"),
-    "me": L.MeanError(reduction="mean", name="bias"),
-    "huber": L.Huber(delta=3.0, reduction="sum", name="robust", dtype="float64"),
-    "bce": L.BinaryCrossentropy(
-        from_logits=True, label_smoothing=0.1, axis=-1, reduction="sum", name="bce"
-    ),
-    "cce": L.CategoricalCrossentropy(
-        from_logits=True, label_smoothing=0.2, axis=-1, name="cce", dtype="float64"
-    ),
-    "scce": L.SparseCategoricalCrossentropy(
-        from_logits=True, ignore_class=0, reduction="sum", axis=-1, name="scce"
-    ),
-    "kld": L.KLDivergence(reduction="sum", name="kl", dtype="mixed_float16"),
-    "hinge": L.Hinge(reduction="sum", name="svm"),
-    "squared_hinge": L.SquaredHinge(reduction="mean_with_sample_weight", name="sq"),
-    "zero_one": L.ZeroOneLoss(threshold=0.3, from_logits=True, reduction="sum", name="errors"),
-    "perceptron": L.PerceptronLoss(reduction="sum", name="rosenblatt"),
+    "mean_squared_logarithmic_error": dict(reduction="sum", name="msle", dtype="float64"),
+    "mean_error": dict(reduction="mean", name="bias", dtype="float64"),
+    "huber": dict(delta=3.0, reduction="sum", name="robust", dtype="float64"),
 }
 
 
-def test_every_loss_class_has_a_non_default_instance_here():
-    assert {type(loss) for loss in NON_DEFAULT.values()} == set(LOSS_CLASSES)
+def non_default(name):
+    """The catalog loss `name` built with its `NON_DEFAULT` arguments: (loss, arguments)."""
+    arguments = require(NON_DEFAULT, name, "loss", WHERE)
+    return catalog.lookup("loss", name).implementation(**arguments), arguments
 
 
-@pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
-def test_get_config_returns_every_constructor_argument(cls):
-    loss = next(v for v in NON_DEFAULT.values() if type(v) is cls)
+def defaults(cls):
+    """{argument: default} of a constructor, in order."""
+    parameters = inspect.signature(cls.__init__).parameters
+    return {name: parameters[name].default for name in constructor_arguments(cls)}
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_every_loss_has_a_non_default_instance_here(name):
+    loss, arguments = non_default(name)
+    cls = catalog.lookup("loss", name).implementation
+    assert type(loss) is cls
+    for argument, default in defaults(cls).items():
+        assert argument in arguments, f"{name}: NON_DEFAULT does not set {argument!r}"
+        if argument == "name":
+            default = cls.default_name  # what `name=None` gives
+        assert arguments[argument] != default, f"{name}: {argument} is its default"
+
+
+def test_non_default_names_only_catalog_losses():
+    assert set(NON_DEFAULT) <= set(catalog_names("loss")), sorted(
+        set(NON_DEFAULT) - set(catalog_names("loss"))
+    )
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_get_config_returns_every_constructor_argument(name):
+    loss, arguments = non_default(name)
+    assert_config_holds_every_argument(loss, arguments)
+    for argument, value in arguments.items():
+        if argument != "dtype":
+            assert getattr(loss, argument) == value, argument
     config = loss.get_config()
-    parameters = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    assert set(config) == set(parameters)
-    for name in parameters:
-        if name != "dtype":
-            assert config[name] == getattr(loss, name), name
-    restored = cls.from_config(json.loads(json.dumps(config)))
+    restored = type(loss).from_config(json.loads(json.dumps(config)))  # no extra keys either
     assert restored.get_config() == config
     assert restored.dtype == loss.dtype
 
@@ -78,9 +120,10 @@ def test_config_holds_exactly_what_was_asked():
     )
 
 
-@pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
-def test_registered_and_deserializable_by_keras(cls):
-    loss = next(v for v in NON_DEFAULT.values() if type(v) is cls)
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_registered_and_deserializable_by_keras(name):
+    loss, _ = non_default(name)
+    cls = type(loss)
     serialized = keras.saving.serialize_keras_object(loss)
     assert serialized["registered_name"] == f"keras_actloss>{cls.__name__}"
     restored = keras.saving.deserialize_keras_object(serialized)
@@ -88,6 +131,7 @@ def test_registered_and_deserializable_by_keras(cls):
 
 
 def test_drop_in_default_names_and_signatures_match_keras():
+    compared = []
     for ours in LOSS_CLASSES:
         theirs = getattr(keras.losses, ours.__name__, None)
         if theirs is None:
@@ -96,6 +140,8 @@ def test_drop_in_default_names_and_signatures_match_keras():
         theirs_parameters = list(inspect.signature(theirs.__init__).parameters)
         assert ours_parameters == theirs_parameters, ours.__name__  # positional order too
         assert ours().name == theirs().name, ours.__name__
+        compared.append(ours.__name__)
+    assert {"MeanSquaredError", "Huber", "SparseCategoricalCrossentropy"} <= set(compared)
 
 
 def test_metrics_do_not_take_the_losses_registered_names():
@@ -112,57 +158,55 @@ def test_metrics_do_not_take_the_losses_registered_names():
 # --- .keras round trips in a fresh process ---------------------------------------------
 
 
-def _model(kind, units, rng):
-    """A small model for one kind of loss, with data for it: (model, x, y)."""
-    x = rng.normal(size=(40, 4)).astype("float32")
-    head = {
-        "regression": None,
-        "positive": "softplus",
-        "sigmoid": "sigmoid",
-        "softmax": "softmax",
-        "logits": None,
-    }[kind]
-    model = keras.Sequential(
-        [keras.Input((4,)), keras.layers.Dense(units, activation=head, name=f"out_{kind}")]
-    )
-    if kind == "regression":
-        y = rng.normal(size=(40, units))
-    elif kind == "positive":
-        y = rng.uniform(0, 3, (40, units))
-    elif kind == "softmax":
-        y = np.eye(units)[rng.integers(0, units, 40)]
-    else:
-        y = rng.integers(0, 2, (40, units)).astype(float)
-    return model, x, y.astype("float32")
+def _one_hot(rng, units):
+    return np.eye(units)[rng.integers(0, units, 40)]
 
 
-LOSS_SETUPS = {
-    # name: (model kind, units, how y is derived from the kind's y)
-    "mse": ("regression", 3, None),
-    "mae": ("regression", 3, None),
-    "rmse": ("regression", 3, None),
-    "msle": ("positive", 3, None),
-    "me": ("regression", 3, None),
-    "huber": ("regression", 3, None),
-    "bce": ("logits", 3, None),
-    "cce": ("logits", 4, "one_hot"),
-    "scce": ("logits", 4, "labels"),
-    "kld": ("softmax", 4, None),
-    "hinge": ("logits", 3, "signed"),
-    "squared_hinge": ("logits", 3, "signed"),
-    "zero_one": ("logits", 3, None),
-    "perceptron": ("logits", 3, "signed"),
+def _distributions(rng, units):
+    weights = rng.uniform(0.05, 1.0, (40, units))
+    return weights / weights.sum(-1, keepdims=True)
+
+
+#: By the targets a loss expects (`LossInfo.targets`): output units, the output
+#: activation when the loss takes probabilities, and targets for 40 samples.
+TARGET_DATA = {
+    "real": (3, None, lambda rng, units: rng.normal(size=(40, units))),
+    "non_negative": (3, "softplus", lambda rng, units: rng.uniform(0, 3, (40, units))),
+    "binary": (3, "sigmoid", lambda rng, units: rng.integers(0, 2, (40, units))),
+    "signed": (3, None, lambda rng, units: rng.choice([-1.0, 1.0], (40, units))),
+    "one_hot": (4, "softmax", _one_hot),
+    "integer_labels": (4, "softmax", lambda rng, units: rng.integers(0, units, 40)),
+    "distribution": (4, "softmax", _distributions),
 }
 
 
-def _targets(y, how, units, rng):
-    if how == "one_hot":
-        return np.eye(units, dtype="float32")[rng.integers(0, units, len(y))]
-    if how == "labels":
-        return rng.integers(0, units, len(y)).astype("float32")
-    if how == "signed":
-        return 2 * y - 1
-    return y
+def _target_data(name):
+    targets = catalog.lookup("loss", name).info.targets
+    if targets not in TARGET_DATA:
+        pytest.fail(
+            f"The loss {name!r} expects targets {targets!r}, which have no entry in "
+            "TARGET_DATA (tests/test_losses_config.py)."
+        )
+    return TARGET_DATA[targets]
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_every_loss_has_round_trip_data_for_its_targets(name):
+    units, _, make_targets = _target_data(name)
+    y = make_targets(np.random.default_rng(0), units)
+    assert len(y) == 40 and np.all(np.isfinite(y)), name
+
+
+def _model(name, arguments, rng):
+    """A small model for the catalog loss `name`, with data for it: (model, x, y)."""
+    units, head, make_targets = _target_data(name)
+    if arguments.get("from_logits"):
+        head = None  # the loss takes the logits
+    x = rng.normal(size=(40, 4)).astype("float32")
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(units, activation=head, name=f"out_{name}")]
+    )
+    return model, x, np.asarray(make_targets(rng, units), "float32")
 
 
 def _save_everything(directory):
@@ -189,15 +233,15 @@ def _save_everything(directory):
             "evaluate": {k: float(v).hex() for k, v in result.items()},
         }
 
-    for case, loss in NON_DEFAULT.items():
-        kind, units, how = LOSS_SETUPS[case]
-        model, x, y = _model(kind, units, rng)
-        save(case, model, loss, x, _targets(y, how, units, rng))
+    for name in catalog_names("loss"):
+        loss, arguments = non_default(name)
+        model, x, y = _model(name, arguments, rng)
+        save(name, model, loss, x, y)
 
     # Keras's own Huber for contrast, and our metrics on an RMSE model.
-    model, x, y = _model("regression", 3, rng)
+    model, x, y = _model("huber", {}, rng)
     save("keras_huber", model, keras.losses.Huber(delta=3.0), x, y)
-    model, x, y = _model("regression", 3, rng)
+    model, x, y = _model("root_mean_squared_error", {}, rng)
     metrics = [
         ka.metrics.RootMeanSquaredError(name="rmse_metric", dtype="float64"),
         ka.metrics.MeanError(name="bias_metric"),
@@ -259,11 +303,16 @@ def test_every_loss_survives_save_and_load_in_a_fresh_process(tmp_path):
         print(json.dumps(out))
         """
     )
+    assert set(catalog_names("loss")) <= set(saved) == set(loaded)
     for case, record in saved.items():
         if case == "keras_huber":
             continue
         assert loaded[case]["compile_config"] == record["compile_config"], case
         assert loaded[case]["evaluate"] == record["evaluate"], case
+        assert all(math.isfinite(float.fromhex(v)) for v in record["evaluate"].values()), case
+    for entry in catalog.entries("loss"):
+        cls = entry.implementation
+        assert loaded[entry.info.name]["loss_types"] == [f"{cls.__module__}.{cls.__name__}"]
     assert all(t.startswith("keras_actloss.") for t in loaded["huber"]["loss_types"])
     assert loaded["huber"]["compile_config"]["loss"]["config"]["delta"] == 3.0
     # Keras 3.15's own Huber(delta=3.0) comes back with delta=1.0 and another loss.
@@ -316,23 +365,90 @@ def test_get_loss_passes_arguments_and_validates_them():
 
 def test_loss_names_are_the_catalog_in_order():
     names = ka.loss_names()
-    assert all(type(n) is str for n in names) and len(names) == len(set(names)) == 14
+    assert all(type(n) is str for n in names) and len(names) == len(set(names))
     assert names == [entry.info.name for entry in catalog.entries("loss")]
     for name in names:
         assert type(ka.get_loss(name)).__name__ in L.__all__
 
 
+REGRESSION = {
+    "mean_squared_error",
+    "mean_absolute_error",
+    "root_mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "mean_error",
+    "huber",
+}
+
+
+def test_loss_names_filter_by_task():
+    assert set(ka.loss_names("regression")) == REGRESSION
+    assert set(ka.loss_names(task="binary")) == {
+        "binary_crossentropy",
+        "hinge",
+        "squared_hinge",
+        "perceptron_loss",
+        "zero_one_loss",
+    }
+    assert set(ka.loss_names("multiclass")) == {
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "kl_divergence",
+    }
+    assert ka.loss_names("multilabel") == ["binary_crossentropy"]
+    for task in catalog.TASKS:  # each a subsequence of the catalog order
+        names = ka.loss_names(task)
+        assert names == [n for n in ka.loss_names() if n in names], task
+
+
+def test_loss_names_filter_by_trainable():
+    everything = ka.loss_names()
+    # The 0-1 loss has a zero gradient; the mean error is unbounded below.
+    assert set(ka.loss_names(trainable=False)) == {"zero_one_loss", "mean_error"}
+    trainable = ka.loss_names(trainable=True)
+    assert trainable == [n for n in everything if n not in ("zero_one_loss", "mean_error")]
+    assert ka.loss_names("regression", trainable=True) == [
+        n for n in everything if n in REGRESSION - {"mean_error"}
+    ]
+    assert "mean_error" not in ka.loss_names("regression", trainable=True)
+    assert ka.loss_names("regression", trainable=False) == ["mean_error"]
+    assert ka.loss_names("binary", trainable=False) == ["zero_one_loss"]
+    assert ka.loss_names(trainable=None) == everything
+
+
+def test_loss_names_rejects_an_unknown_task():
+    for task in ("regresion", "classification", "binary_classification", 3):
+        with pytest.raises(ValueError, match=f"Received: task={task!r}"):
+            ka.loss_names(task)
+    with pytest.raises(TypeError):
+        ka.loss_names("regression", True)  # `trainable` is keyword-only
+
+
 def test_catalog_records_what_each_loss_needs():
     activations = set(ka.activation_names())
     predictions = {"values", "probabilities", "probabilities_or_logits", "raw_scores"}
+    assert set(catalog.PREDICTIONS) == predictions
+    assert set(catalog.TASKS) == {"binary", "multiclass", "multilabel", "regression"}
     for entry in catalog.entries("loss"):
         info = entry.info
-        assert info.kind == "loss" and info.formula and info.when_to_use and info.target_encoding
+        assert info.kind == "loss" and info.formula and info.when_to_use, info.name
+        assert info.targets in catalog.TARGETS and catalog.TARGETS[info.targets], info.name
         assert info.prediction in predictions, info.name
         assert info.pairs_with and set(info.pairs_with) <= activations, info.name
-        assert info.task in ("regression", "binary_classification", "multiclass_classification")
+        assert info.tasks and set(info.tasks) <= set(catalog.TASKS), info.name
+        assert len(info.tasks) == len(set(info.tasks)), info.name
+        assert info.source in catalog.ARTICLES and info.article.title in str(info.article)
     assert ka.describe("bce").pairs_with == ("sigmoid",)
-    assert ka.describe("scce").target_encoding == "integer class indices"
+    assert ka.describe("bce").tasks == ("binary", "multilabel")
+    assert ka.describe("bce").targets == "binary"
+    assert ka.describe("cce").tasks == ("multiclass",)
+    assert ka.describe("cce").targets == "one_hot"
+    assert ka.describe("huber").tasks == ("regression",)
+    assert ka.describe("msle").targets == "non_negative"
+    assert ka.describe("scce").targets == "integer_labels"
+    assert catalog.TARGETS["integer_labels"] == "integer class indices"
+    assert ka.describe("kld").targets == "distribution"
+    assert ka.describe("hinge").targets == "signed"
     assert ka.describe("hinge").prediction == "raw_scores"
     assert ka.describe("kld").prediction == "probabilities"
     assert ka.describe("huber").pairs_with == ("linear",)
@@ -372,6 +488,83 @@ def test_invalid_arguments_raise_value_error_with_received(make, received):
     assert "must be" in str(error.value)
 
 
+def invalid_values(default):
+    """Values no argument with this default accepts (a None default: an optional int)."""
+    if isinstance(default, bool):
+        return ["yes", 1]
+    if isinstance(default, int):
+        return [1.5, True, "1"]
+    if isinstance(default, float):
+        return ["1", float("nan"), True]
+    if isinstance(default, str):
+        return ["not_a_" + default, [default]]
+    if default is None:
+        return [1.5, "x"]
+    return [NO_INVALID_VALUE]
+
+
+NO_INVALID_VALUE = object()
+UNCHECKED = ("name", "dtype")  # Keras's own: any name, any dtype policy
+
+
+def bad_arguments(signature_of):
+    """(name, argument, value) for every checked argument of every catalog loss."""
+    return [
+        pytest.param(
+            name,
+            argument,
+            value,
+            id=f"{name}-{argument}={'?' if value is NO_INVALID_VALUE else value!r}",
+        )
+        for name in catalog_names("loss")
+        for argument, default in signature_of(name).items()
+        if argument not in UNCHECKED
+        for value in invalid_values(default)
+    ]
+
+
+def _constructor_defaults(name):
+    return defaults(catalog.lookup("loss", name).implementation)
+
+
+def _function_defaults(name):
+    function = catalog.lookup("loss", name).implementation.function
+    parameters = list(inspect.signature(function).parameters.values())[2:]  # y_true, y_pred
+    return {p.name: p.default for p in parameters}
+
+
+@pytest.mark.parametrize("name, argument, value", bad_arguments(_constructor_defaults))
+def test_every_invalid_constructor_argument_raises_with_received(name, argument, value):
+    if value is NO_INVALID_VALUE:
+        pytest.fail(f"{name}: no invalid value known for {argument!r}; extend invalid_values")
+    cls = catalog.lookup("loss", name).implementation
+    with pytest.raises((ValueError, TypeError)) as error:
+        cls(**{argument: value})
+    assert f"Received: {argument}={value!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("name, argument, value", bad_arguments(_function_defaults))
+def test_every_invalid_function_argument_raises_with_received(name, argument, value):
+    if value is NO_INVALID_VALUE:
+        pytest.fail(f"{name}: no invalid value known for {argument!r}; extend invalid_values")
+    function = catalog.lookup("loss", name).implementation.function
+    y_true, y_pred = inputs(require(CASES_BY_NAME, name, "loss", "CASES")[0])
+    with pytest.raises((ValueError, TypeError)) as error:
+        function(y_true.astype("float32"), y_pred.astype("float32"), **{argument: value})
+    assert f"Received: {argument}={value!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_setting_an_invalid_argument_raises_and_keeps_the_old(name):
+    loss, arguments = non_default(name)
+    for argument in loss.arguments():  # the loss's own arguments, checked on every set
+        before = getattr(loss, argument)
+        for value in invalid_values(_constructor_defaults(name)[argument]):
+            with pytest.raises((ValueError, TypeError), match=f"Received: {argument}="):
+                setattr(loss, argument, value)
+            assert getattr(loss, argument) == before and loss.get_config()[argument] == before
+
+
 @pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
 def test_unknown_reduction_raises_with_received(cls):
     with pytest.raises(ValueError, match=r"Received: reduction='average'$"):
@@ -389,12 +582,22 @@ SHAPE_CHECKED = [
 ]
 
 
+INCOMPATIBLE_SHAPES = [
+    ((32, 3), (32, 5)),
+    ((8, 1), (1, 8)),  # Keras broadcasts these to (8, 8)
+    ((32, 1), (32, 2)),  # and these to (32, 2)
+    ((32, 2), (32, 1)),
+    ((5,), (32, 5)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:In `categorical_crossentropy`, `y_pred` has a single class")
+@pytest.mark.parametrize("true_shape, pred_shape", INCOMPATIBLE_SHAPES, ids=str)
 @pytest.mark.parametrize("cls, kwargs", SHAPE_CHECKED, ids=lambda c: getattr(c, "__name__", ""))
-def test_incompatible_shapes_raise_naming_both(cls, kwargs):
-    y_true, y_pred = np.zeros((32, 3), "float32"), np.full((32, 5), 0.5, "float32")
-    with pytest.raises(
-        ValueError, match=r"Received: y_true.shape=\(32, 3\), y_pred.shape=\(32, 5\)"
-    ):
+def test_incompatible_shapes_raise_naming_both(cls, kwargs, true_shape, pred_shape):
+    y_true, y_pred = np.zeros(true_shape, "float32"), np.full(pred_shape, 0.5, "float32")
+    received = f"Received: y_true.shape={true_shape}, y_pred.shape={pred_shape}"
+    with pytest.raises(ValueError, match=received.replace("(", r"\(").replace(")", r"\)")):
         cls(**kwargs)(y_true, y_pred)
 
 
@@ -407,16 +610,62 @@ def test_trailing_dimension_of_1_is_accepted_as_keras_does(cls, kwargs):
 
 
 def test_broadcasting_rules():
-    # A dimension of 1 may broadcast for regression losses, not for cross-entropies,
-    # and a missing leading dimension never does.
+    # Nothing broadcasts: a dimension of 1 against a larger one raises for regression
+    # losses as for cross-entropies, and a missing leading dimension never broadcasts.
+    assert "broadcast" not in inspect.signature(L.align_shapes).parameters
     y_true, y_pred = np.zeros((32, 1), "float32"), np.full((32, 5), 0.5, "float32")
-    assert tuple(L.MeanSquaredError(reduction=None)(y_true, y_pred).shape) == (32,)
+    with pytest.raises(ValueError, match=r"y_true.shape=\(32, 1\), y_pred.shape=\(32, 5\)"):
+        L.MeanSquaredError(reduction=None)(y_true, y_pred)
     with pytest.raises(ValueError, match=r"y_true.shape=\(32, 1\), y_pred.shape=\(32, 5\)"):
         L.BinaryCrossentropy()(y_true, y_pred)
     with pytest.raises(ValueError, match=r"y_true.shape=\(5,\), y_pred.shape=\(32, 5\)"):
         L.MeanSquaredError()(np.zeros(5, "float32"), y_pred)
     with pytest.raises(ValueError, match="categorical"):
         L.CategoricalCrossentropy()(np.zeros(32, "float32"), y_pred)  # integer labels: use sparse
+
+
+def test_a_column_against_a_row_raises_where_keras_broadcasts():
+    y_true = np.arange(8, dtype="float32")[:, None]  # (8, 1)
+    y_pred = np.zeros((1, 8), "float32")
+    # Keras compares every target with every prediction: mean(t^2) over (8, 8).
+    np.testing.assert_allclose(
+        keras.losses.MeanSquaredError()(y_true, y_pred), np.mean(np.arange(8) ** 2), rtol=1e-6
+    )
+    for loss in (L.MeanSquaredError(), L.MeanSquaredError(reduction=None)):
+        with pytest.raises(ValueError, match=r"y_true.shape=\(8, 1\), y_pred.shape=\(1, 8\)"):
+            loss(y_true, y_pred)
+    with pytest.raises(ValueError, match=r"y_true.shape=\(8, 1\), y_pred.shape=\(1, 8\)"):
+        L.mean_squared_error(y_true, y_pred)
+
+
+def test_one_output_against_two_raises():
+    n = 16
+    with pytest.raises(ValueError, match=rf"y_true.shape=\({n}, 1\), y_pred.shape=\({n}, 2\)"):
+        L.MeanSquaredError()(np.zeros((n, 1), "float32"), np.ones((n, 2), "float32"))
+    with pytest.raises(ValueError, match=rf"y_true.shape=\({n}, 2\), y_pred.shape=\({n}, 1\)"):
+        L.MeanSquaredError()(np.zeros((n, 2), "float32"), np.ones((n, 1), "float32"))
+
+
+def test_align_shapes_keeps_only_the_trailing_1_rule():
+    from keras import ops
+
+    def shapes(true_shape, pred_shape):
+        y_true, y_pred = L.align_shapes(np.zeros(true_shape), ops.zeros(pred_shape))
+        return (
+            tuple(y_true.shape),
+            tuple(y_pred.shape),
+            keras.backend.standardize_dtype(y_true.dtype),
+        )
+
+    assert shapes((8,), (8, 1)) == ((8, 1), (8, 1), "float32")  # rank 1 gains the 1
+    assert shapes((8, 1), (8,)) == ((8, 1), (8, 1), "float32")
+    assert shapes((8, 3, 1), (8, 3)) == ((8, 3), (8, 3), "float32")  # others lose it
+    assert shapes((8, 3), (8, 3)) == ((8, 3), (8, 3), "float32")
+    for true_shape, pred_shape in [((8, 1), (1, 8)), ((8, 1), (8, 2)), ((8, 2, 1), (8, 1, 2))]:
+        with pytest.raises(ValueError, match=rf"y_true.shape=\({true_shape[0]}, "):
+            L.align_shapes(np.zeros(true_shape), ops.zeros(pred_shape))
+    with pytest.raises(ValueError, match="Use the other loss. Received: y_true"):
+        L.align_shapes(np.zeros((8, 1)), ops.zeros((8, 2)), hint="Use the other loss.")
 
 
 def test_sparse_labels_must_match_predictions_without_the_class_axis():
@@ -426,6 +675,8 @@ def test_sparse_labels_must_match_predictions_without_the_class_axis():
         L.SparseCategoricalCrossentropy()(np.zeros((32, 3)), np.full((32, 5), 0.2, "float32"))
     with pytest.raises(ValueError, match=r"y_true.shape=\(16,\), y_pred.shape=\(32, 5\)"):
         L.SparseCategoricalCrossentropy()(np.zeros(16), np.full((32, 5), 0.2, "float32"))
+    with pytest.raises(ValueError, match=r"y_true.shape=\(8, 1\), y_pred.shape=\(1, 8\)"):
+        L.SparseCategoricalCrossentropy()(np.zeros((8, 1)), np.full((1, 8), 0.2, "float32"))
 
 
 def test_unknown_batch_size_is_not_rejected_while_tracing():
@@ -437,3 +688,61 @@ def test_unknown_batch_size_is_not_rejected_while_tracing():
         input_signature=[tf.TensorSpec((None, 3)), tf.TensorSpec((None, 3))],
     )
     np.testing.assert_allclose(traced(np.zeros((4, 3)), np.ones((4, 3))), 1.0)
+
+
+# --- repr: the constructor call, with the arguments that differ from the defaults --------
+
+
+@pytest.mark.parametrize(
+    "loss, expected",
+    [
+        (L.MeanSquaredError(), "MeanSquaredError()"),
+        (L.Huber(), "Huber()"),
+        (L.Huber(delta=2.0), "Huber(delta=2.0)"),
+        (L.Huber(delta=1.0, name="huber_loss"), "Huber()"),
+        (L.Huber(name="h", dtype="float64"), "Huber(name='h', dtype='float64')"),
+        (L.MeanAbsoluteError(reduction="sum"), "MeanAbsoluteError(reduction='sum')"),
+        (L.MeanAbsoluteError(reduction=None), "MeanAbsoluteError(reduction=None)"),
+        (
+            L.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+            "BinaryCrossentropy(from_logits=True, label_smoothing=0.1)",
+        ),
+        (
+            L.SparseCategoricalCrossentropy(ignore_class=0, reduction="sum"),
+            "SparseCategoricalCrossentropy(ignore_class=0, reduction='sum')",
+        ),
+        (L.ZeroOneLoss(threshold=0.3), "ZeroOneLoss(threshold=0.3)"),
+    ],
+)
+def test_loss_repr_shows_the_arguments_that_differ_from_the_defaults(loss, expected):
+    assert repr(loss) == expected
+    assert _rebuild(expected).get_config() == loss.get_config()
+
+
+def _rebuild(text):
+    return eval(text, {n: getattr(L, n) for n in L.__all__})
+
+
+def test_get_loss_result_has_a_readable_repr():
+    assert repr(ka.get_loss("huber", delta=2.0)) == "Huber(delta=2.0)"
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_loss_repr_rebuilds_an_equal_loss(name):
+    loss = catalog.lookup("loss", name).implementation(reduction="sum", name="custom")
+    rebuilt = _rebuild(repr(loss))
+    assert type(rebuilt) is type(loss)
+    assert rebuilt.get_config() == loss.get_config()
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_loss_repr_shows_every_non_default_argument(name):
+    loss, arguments = non_default(name)
+    text = repr(loss)
+    cls = type(loss)
+    assert text.startswith(f"{cls.__name__}(") and text.endswith(")")
+    for argument, value in arguments.items():  # all away from their defaults, so all shown
+        assert f"{argument}={value!r}" in text, (argument, text)
+    assert repr(cls()) == f"{cls.__name__}()"
+    rebuilt = _rebuild(text)
+    assert type(rebuilt) is cls and rebuilt.get_config() == loss.get_config()

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from checks import catalog_names
 from fresh_process import run_fresh
 
 import keras_actloss
@@ -291,6 +292,48 @@ def test_regression_losses_are_finite_for_large_and_zero_errors():
         L.Huber(delta=0.5),
     ):
         assert_finite_value_and_gradient(loss, y_true, y_pred)
+
+
+def _categorical_probabilities():
+    p = np.array(PROBABILITIES, "float32")
+    return np.stack([p, 1 - p, np.zeros_like(p)], axis=-1)  # one class at exactly 0
+
+
+def _extreme_inputs(info):
+    """(y_true, y_pred) pairs at the extremes, for the targets and predictions a loss expects."""
+    probabilities = np.array(PROBABILITIES, "float32")[:, None]
+    scores = np.clip(np.array(LOGITS, "float32"), -1e15, 1e15)[:, None]  # squares stay finite
+    regression_pred = np.array([[-1e15], [-1.0], [0.0], [0.0], [1.0], [1e15]], "float32")
+    regression_true = np.array([[0.0], [0.0], [0.0], [1e-30], [1.0], [0.0]], "float32")
+    classes = _categorical_probabilities()
+    rows = len(classes)
+    binary_pred = scores if info.prediction == "raw_scores" else probabilities
+    by_targets = {
+        "real": lambda: [(regression_true, regression_pred)],
+        "non_negative": lambda: [(np.abs(regression_true), np.abs(regression_pred))],
+        "signed": lambda: [(np.full_like(scores, label), scores) for label in (-1.0, 1.0)],
+        "binary": lambda: [(np.full_like(binary_pred, label), binary_pred) for label in (0, 1)],
+        "one_hot": lambda: [(np.tile(np.eye(3)[k], (rows, 1)), classes) for k in range(3)],
+        "integer_labels": lambda: [(np.full(rows, k), classes) for k in range(3)],
+        "distribution": lambda: [
+            (np.tile(target, (rows, 1)), classes) for target in ([1.0, 0, 0], [0, 0.5, 0.5])
+        ],
+    }
+    if info.targets not in by_targets:
+        pytest.fail(
+            f"The loss {info.name!r} expects targets {info.targets!r}, which have no extreme "
+            "inputs in _extreme_inputs (tests/test_losses_extremes.py)."
+        )
+    return by_targets[info.targets]()
+
+
+@pytest.mark.parametrize("name", catalog_names("loss"))
+def test_every_loss_is_finite_at_the_extremes_of_its_inputs(name):
+    entry = keras_actloss.catalog.lookup("loss", name)
+    for reduction in ("sum_over_batch_size", None):
+        loss = entry.implementation(reduction=reduction)
+        for y_true, y_pred in _extreme_inputs(entry.info):
+            assert_finite_value_and_gradient(loss, y_true, y_pred)
 
 
 # --- JAX: no tensor remembers its logits inside jit ----------------------------------------

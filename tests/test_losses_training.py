@@ -1,11 +1,15 @@
-"""Each loss trains the model the seeds pair it with, in float32, mixed_float16 and mirrored."""
+"""Each loss trains the model the source articles pair it with: float32, mixed_float16, mirrored."""
+
+import inspect
 
 import keras
 import numpy as np
 import pytest
+from checks import require
 from fresh_process import run_fresh
 
 import keras_actloss as ka
+from keras_actloss import catalog
 from keras_actloss import losses as L
 
 SAMPLES = 256
@@ -28,7 +32,7 @@ def line_with_outliers(rng):
     x = rng.uniform(-2, 2, (SAMPLES, 1)).astype("float32")
     y = 2.0 * x + 1.0 + 0.1 * rng.normal(size=(SAMPLES, 1))
     outliers = rng.uniform(size=SAMPLES) < 0.1
-    y[outliers] += 30.0  # the seeds' reason for Huber and MAE
+    y[outliers] += 30.0  # the source articles' reason for Huber and MAE
     return x, y.astype("float32"), outliers
 
 
@@ -111,34 +115,76 @@ def fit(net, loss, x, y, epochs=20, learning_rate=0.05):
 
 
 SETUPS = {
-    # loss: (setup, minimum score); the seeds' pairings, from DESIGN.md section 5.
-    "bce+sigmoid": (classify_binary(L.BinaryCrossentropy(), ka.Sigmoid()), 0.95),
+    # setup: (catalog loss, run, minimum score); the source articles' pairings.
+    "bce+sigmoid": (
+        "binary_crossentropy",
+        classify_binary(L.BinaryCrossentropy(), ka.Sigmoid()),
+        0.95,
+    ),
     "bce(from_logits)+linear": (
+        "binary_crossentropy",
         classify_binary(L.BinaryCrossentropy(from_logits=True), None, threshold=0.0),
         0.95,
     ),
     "cce+softmax": (
+        "categorical_crossentropy",
         classify_three(L.CategoricalCrossentropy(label_smoothing=0.1), "one_hot"),
         0.95,
     ),
-    "scce+softmax": (classify_three(L.SparseCategoricalCrossentropy(), "labels"), 0.95),
-    "kld+softmax": (classify_three(L.KLDivergence(), "one_hot"), 0.95),
-    "hinge+linear": (classify_binary(L.Hinge(), None, (-1.0, 1.0), threshold=0.0), 0.95),
-    "hinge+tanh": (classify_binary(L.Hinge(), ka.Tanh(), (0.0, 1.0), threshold=0.0), 0.95),
+    "scce+softmax": (
+        "sparse_categorical_crossentropy",
+        classify_three(L.SparseCategoricalCrossentropy(), "labels"),
+        0.95,
+    ),
+    "kld+softmax": ("kl_divergence", classify_three(L.KLDivergence(), "one_hot"), 0.95),
+    "hinge+linear": (
+        "hinge",
+        classify_binary(L.Hinge(), None, (-1.0, 1.0), threshold=0.0),
+        0.95,
+    ),
+    "hinge+tanh": (
+        "hinge",
+        classify_binary(L.Hinge(), ka.Tanh(), (0.0, 1.0), threshold=0.0),
+        0.95,
+    ),
     "squared_hinge+linear": (
+        "squared_hinge",
         classify_binary(L.SquaredHinge(), None, (-1.0, 1.0), threshold=0.0),
         0.95,
     ),
     "perceptron+linear": (
+        "perceptron_loss",
         classify_binary(L.PerceptronLoss(), None, (-1.0, 1.0), threshold=0.0),
         0.9,
     ),
-    "huber+linear (outliers)": (robust_line(L.Huber(delta=1.0)), -0.3),
-    "mae+linear (outliers)": (robust_line(L.MeanAbsoluteError()), -0.3),
-    "mse+linear": (clean_regression(L.MeanSquaredError()), 0.95),
-    "rmse+linear": (clean_regression(L.RootMeanSquaredError()), 0.95),
-    "msle+softplus": (clean_regression(L.MeanSquaredLogarithmicError(), positive=True), 0.9),
+    "huber+linear (outliers)": ("huber", robust_line(L.Huber(delta=1.0)), -0.3),
+    "mae+linear (outliers)": ("mean_absolute_error", robust_line(L.MeanAbsoluteError()), -0.3),
+    "mse+linear": ("mean_squared_error", clean_regression(L.MeanSquaredError()), 0.95),
+    "rmse+linear": ("root_mean_squared_error", clean_regression(L.RootMeanSquaredError()), 0.95),
+    "msle+softplus": (
+        "mean_squared_logarithmic_error",
+        clean_regression(L.MeanSquaredLogarithmicError(), positive=True),
+        0.9,
+    ),
 }
+SETUPS_BY_LOSS = {}
+for _setup, (_name, *_) in SETUPS.items():
+    SETUPS_BY_LOSS.setdefault(_name, []).append(_setup)
+
+
+@pytest.mark.parametrize("name", ka.loss_names(trainable=True))
+def test_every_trainable_loss_has_a_training_setup(name):
+    require(SETUPS_BY_LOSS, name, "trainable loss", "SETUPS (tests/test_losses_training.py)")
+
+
+@pytest.mark.parametrize("setup", list(SETUPS))
+def test_each_setup_trains_the_loss_it_names(setup):
+    name, run, _ = SETUPS[setup]
+    cls = catalog.lookup("loss", name).implementation
+    losses = [
+        v for v in inspect.getclosurevars(run).nonlocals.values() if isinstance(v, L.PerSampleLoss)
+    ]
+    assert [type(loss) for loss in losses] == [cls], setup
 
 
 @pytest.mark.slow
@@ -147,14 +193,14 @@ SETUPS = {
 def test_loss_trains_its_paired_model(setup, precision):
     keras.config.set_dtype_policy(precision)
     keras.utils.set_random_seed(0)
-    run, minimum = SETUPS[setup]
+    _, run, minimum = SETUPS[setup]
     score = run(np.random.default_rng(0))
     assert score >= minimum, (setup, precision, score)
 
 
 @pytest.mark.slow
 def test_mse_is_pulled_by_the_outliers_that_huber_ignores():
-    # The comparison the seeds make: the same data, the same model.
+    # The comparison the source articles make: the same data, the same model.
     keras.utils.set_random_seed(0)
     scores = {}
     for name, loss in (("huber", L.Huber()), ("mse", L.MeanSquaredError())):
