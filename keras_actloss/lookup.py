@@ -91,6 +91,8 @@ def loss_names(task=None, *, trainable=None):
     """
     if task is not None:
         check.check_choice("task", task, catalog.TASKS)
+    if trainable is not None:
+        check.check_bool("trainable", trainable)
     return [
         e.info.name
         for e in catalog.entries("loss")

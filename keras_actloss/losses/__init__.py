@@ -11,7 +11,13 @@ module, each function next to its class:
 - `margin`: hinge, squared hinge, the perceptron criterion and the 0-1 loss.
 """
 
-from keras_actloss.losses import margin, probabilistic, regression
+# The catalog lists losses in the order their modules register them.
+from keras_actloss.losses import regression  # isort: split
+
+from keras_actloss.losses import probabilistic  # isort: split
+
+from keras_actloss.losses import margin  # isort: split
+
 from keras_actloss.losses._base import PerSampleLoss, align_shapes
 from keras_actloss.losses.margin import *  # noqa: F403
 from keras_actloss.losses.probabilistic import *  # noqa: F403
