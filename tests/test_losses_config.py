@@ -58,10 +58,21 @@ NON_DEFAULT = {
 }
 
 
+SHARED_ARGUMENTS = {"reduction", "name", "dtype"}
+
+
 def non_default(name):
-    """The catalog loss `name` built with its `NON_DEFAULT` arguments: (loss, arguments)."""
-    arguments = require(NON_DEFAULT, name, "loss", WHERE)
-    return catalog.lookup("loss", name).implementation(**arguments), arguments
+    """The catalog loss `name` built with its `NON_DEFAULT` arguments: (loss, arguments).
+
+    A loss whose constructor takes only the arguments every loss shares needs
+    no entry: those are set away from their defaults here.
+    """
+    cls = catalog.lookup("loss", name).implementation
+    if name not in NON_DEFAULT and set(constructor_arguments(cls)) <= SHARED_ARGUMENTS:
+        arguments = dict(reduction="sum", name=f"my_{name}", dtype="float64")
+    else:
+        arguments = require(NON_DEFAULT, name, "loss", WHERE)
+    return cls(**arguments), arguments
 
 
 def defaults(cls):
@@ -720,7 +731,10 @@ def test_loss_repr_shows_the_arguments_that_differ_from_the_defaults(loss, expec
 
 
 def _rebuild(text):
-    return eval(text, {n: getattr(L, n) for n in L.__all__})
+    # Every catalog class by its name, wherever it is defined.
+    return eval(
+        text, {e.implementation.__name__: e.implementation for e in catalog.entries("loss")}
+    )
 
 
 def test_get_loss_result_has_a_readable_repr():

@@ -167,9 +167,31 @@ SETUPS = {
         0.9,
     ),
 }
+
+
+def derived_setup(name):
+    """The paired model of a trainable loss without a setup above, chosen by its targets."""
+    cls = catalog.lookup("loss", name).implementation
+    make = {
+        "real": lambda: clean_regression(cls()),
+        "non_negative": lambda: clean_regression(cls(), positive=True),
+        "binary": lambda: classify_binary(cls(), ka.Sigmoid()),
+        "signed": lambda: classify_binary(cls(), None, (-1.0, 1.0), threshold=0.0),
+        "one_hot": lambda: classify_three(cls(), "one_hot"),
+        "distribution": lambda: classify_three(cls(), "one_hot"),
+        "integer_labels": lambda: classify_three(cls(), "labels"),
+    }
+    targets = catalog.lookup("loss", name).info.targets
+    return (name, require(make, targets, "targets kind", "derived_setup")(), 0.9)
+
+
 SETUPS_BY_LOSS = {}
 for _setup, (_name, *_) in SETUPS.items():
     SETUPS_BY_LOSS.setdefault(_name, []).append(_setup)
+for _name in ka.loss_names(trainable=True):
+    if _name not in SETUPS_BY_LOSS:  # a loss added to the catalog trains its derived model
+        SETUPS[f"{_name} (derived)"] = derived_setup(_name)
+        SETUPS_BY_LOSS[_name] = [f"{_name} (derived)"]
 
 
 @pytest.mark.parametrize("name", ka.loss_names(trainable=True))
