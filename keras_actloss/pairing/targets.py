@@ -282,12 +282,26 @@ def check_targets(model, y, loss=None, *, ignore=(), max_batches=MAX_BATCHES):
 # --- suggesting a head ------------------------------------------------------------------------
 
 
+#: The kinds of targets `suggest_head` tells apart (the second field of a task).
+HEAD_TARGETS = (
+    "binary",  # {0, 1} labels
+    "signed",  # {-1, 1} labels
+    "integer_labels",
+    "one_hot",
+    "distribution",  # rows of probabilities
+    "unit_interval",  # real values in [0, 1]
+    "non_negative",
+    "real",
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class Head:
     """An output layer and loss for a task: the cheat sheet's row for some targets.
 
     Attributes:
         task: one of `catalog.TASKS`.
+        targets: the kind of targets, one of `HEAD_TARGETS`.
         activation: the output activation, a layer instance.
         units: the output's units.
         loss: a `keras.losses.Loss` instance.
@@ -295,6 +309,7 @@ class Head:
     """
 
     task: str
+    targets: str
     activation: keras.layers.Layer
     units: int
     loss: keras.losses.Loss
@@ -361,6 +376,7 @@ def suggest_head(y, *, task=None):
         if s.signed and s.low < 0:
             return Head(
                 task,
+                "signed",
                 L.Linear(),
                 1,
                 losses.Hinge(),
@@ -368,6 +384,7 @@ def suggest_head(y, *, task=None):
             )
         return Head(
             task,
+            "binary",
             L.Sigmoid(),
             1,
             losses.BinaryCrossentropy(),
@@ -376,6 +393,7 @@ def suggest_head(y, *, task=None):
     if task == "multilabel":
         return Head(
             task,
+            "binary",
             L.Sigmoid(),
             s.columns,
             losses.BinaryCrossentropy(),
@@ -387,6 +405,7 @@ def suggest_head(y, *, task=None):
             classes = int(s.high) + 1
             return Head(
                 task,
+                "integer_labels",
                 L.Softmax(),
                 classes,
                 losses.SparseCategoricalCrossentropy(),
@@ -396,6 +415,7 @@ def suggest_head(y, *, task=None):
         if s.binary:
             return Head(
                 task,
+                "one_hot",
                 L.Softmax(),
                 s.columns,
                 losses.CategoricalCrossentropy(),
@@ -403,6 +423,7 @@ def suggest_head(y, *, task=None):
             )
         return Head(
             task,
+            "distribution",
             L.Softmax(),
             s.columns,
             losses.KLDivergence(),
@@ -411,13 +432,25 @@ def suggest_head(y, *, task=None):
     if s.low >= 0 and s.high <= 1:
         return Head(
             task,
+            "unit_interval",
             L.Sigmoid(),
             s.columns,
             losses.MeanSquaredError(),
             "real values in [0, 1]: a sigmoid (bounded regression) and MSE",
         )
+    if s.low >= 0:
+        return Head(
+            task,
+            "non_negative",
+            L.Linear(),
+            s.columns,
+            losses.MeanSquaredError(),
+            "non-negative real values: a linear output and mean squared error (or a Softplus "
+            "output with MSLE when they span orders of magnitude)",
+        )
     return Head(
         task,
+        "real",
         L.Linear(),
         s.columns,
         losses.MeanSquaredError(),
