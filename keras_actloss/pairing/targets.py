@@ -16,6 +16,8 @@ import numpy as np
 
 from keras_actloss import catalog
 from keras_actloss.findings import finding
+from keras_actloss.pairing.compiled import compiled_metrics, filtered, is_accuracy, resolve_losses
+from keras_actloss.pairing.model import model_outputs
 
 #: Batches of a dataset that `check_targets` reads at most.
 MAX_BATCHES = 64
@@ -255,18 +257,10 @@ def check_targets(model, y, loss=None, *, ignore=(), max_batches=MAX_BATCHES):
     Returns:
         A list of `Finding`s, empty when nothing is wrong.
     """
-    from keras_actloss.pairing import (
-        _compiled_metrics,
-        _filtered,
-        is_accuracy,
-        resolve_losses,
-    )
-    from keras_actloss.pairing.model import model_outputs
-
     outputs = model_outputs(model)
     losses = resolve_losses(model, loss, outputs)
     targets = targets_per_output(y, [o.name for o in outputs], max_batches)
-    accuracy = any(is_accuracy(m) for m in _compiled_metrics(model))
+    accuracy = any(is_accuracy(m) for m in compiled_metrics(model))
     multi = len(outputs) > 1
     found = []
     for output in outputs:
@@ -276,7 +270,7 @@ def check_targets(model, y, loss=None, *, ignore=(), max_batches=MAX_BATCHES):
         found.extend(
             _check_one(output, used, targets[output.name], output.name if multi else None, accuracy)
         )
-    return _filtered(found, ignore)
+    return filtered(found, ignore)
 
 
 # --- suggesting a head ------------------------------------------------------------------------
