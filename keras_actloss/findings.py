@@ -204,6 +204,12 @@ RULES = {
             "the loss that matches the targets, or targets encoded for the loss",
         ),
         Rule(
+            "non-finite-targets",
+            "error",
+            "targets that hold NaN or infinite values",
+            "drop or impute those samples",
+        ),
+        Rule(
             "classification-with-regression-loss",
             "warning",
             "a sigmoid output with a regression loss (MSE, MAE) on {0, 1} labels",

@@ -7,6 +7,7 @@ import keras
 from keras_actloss import _validation as check
 from keras_actloss import findings
 from keras_actloss.pairing import check_pairing, check_targets
+from keras_actloss.pairing.compiled import codes
 
 
 class PairingValidator(keras.callbacks.Callback):
@@ -36,13 +37,7 @@ class PairingValidator(keras.callbacks.Callback):
         super().__init__()
         self.y = y
         self.strict = check.check_bool("strict", strict)
-        self.ignore = tuple(ignore)
-        unknown = set(self.ignore) - set(findings.RULES)
-        if unknown:
-            raise ValueError(
-                f"Expected rule codes among {sorted(findings.RULES)}. "
-                f"Received: ignore={sorted(unknown)}"
-            )
+        self.ignore = codes(ignore)
         self.findings = []
 
     def on_train_begin(self, logs=None):

@@ -19,7 +19,7 @@ from keras_actloss.findings import RULES, Finding, PairingError, PairingWarning,
 from keras_actloss.pairing.compiled import (
     compiled_metrics,
     filtered,
-    is_accuracy,
+    is_binary_accuracy,
     resolve_losses,
 )
 from keras_actloss.pairing.identify import activation_use, loss_use
@@ -84,7 +84,7 @@ def check_pairing(model, loss=None, *, ignore=()):
             and output.units != 1
             and used.info is not None
             and "multilabel" in used.info.tasks
-            and any(is_accuracy(m) for m in compiled_metrics(model))
+            and any(is_binary_accuracy(m) for m in compiled_metrics(model, output.name))
         ):
             found.append(
                 finding(

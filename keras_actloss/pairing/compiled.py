@@ -22,7 +22,7 @@ def per_output(value, names, what):
         if len(value) != len(names):
             raise ValueError(
                 f"Expected one {what} per output ({len(names)}: {list(names)}). "
-                f"Received: {len(value)} {what}s"
+                f"Received: {len(value)} of them"
             )
         return dict(zip(names, value, strict=True))
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 1:
@@ -30,14 +30,25 @@ def per_output(value, names, what):
     return {name: value for name in names}
 
 
-def compiled_metrics(model):
+def compiled_metrics(model, output_name=None):
+    """The metrics the model was compiled with for one output (all of them if not per output)."""
     try:
         config = model.get_compile_config() or {}
     except Exception:  # an uncompiled model has no compile config
         return []
     metrics = config.get("metrics") or []
+    names = list(getattr(model, "output_names", None) or [])
     if isinstance(metrics, Mapping):
-        metrics = [m for value in metrics.values() for m in _as_list(value)]
+        if output_name is not None:
+            return _as_list(metrics.get(output_name))
+        return [m for value in metrics.values() for m in _as_list(value)]
+    if (
+        len(names) > 1
+        and len(metrics) == len(names)
+        and all(isinstance(m, (list, tuple)) or m is None for m in metrics)
+    ):  # one list per output
+        if output_name is not None and output_name in names:
+            return _as_list(metrics[names.index(output_name)])
     return [m for value in metrics for m in _as_list(value)]
 
 
@@ -56,17 +67,30 @@ def _metric_name(metric):
 
 
 def is_accuracy(metric):
+    """Any accuracy metric (binary, categorical, sparse, top-k, or Keras's "accuracy")."""
     name = _metric_name(metric).lower()
     return name in ("acc", "accuracy") or "accuracy" in name
 
 
-def filtered(findings, ignore):
-    ignore = set(ignore or ())
-    unknown = ignore - set(RULES)
+def is_binary_accuracy(metric):
+    """Keras's "accuracy" (binary with binary cross-entropy) or `binary_accuracy`."""
+    name = _metric_name(metric).lower().replace("_", "")
+    return name in ("acc", "accuracy", "binaryaccuracy")
+
+
+def codes(ignore):
+    """Rule codes from `ignore`: one code or several; unknown ones raise."""
+    ignore = (ignore,) if isinstance(ignore, str) else tuple(ignore or ())
+    unknown = set(ignore) - set(RULES)
     if unknown:
         raise ValueError(
             f"Expected rule codes among {sorted(RULES)}. Received: ignore={sorted(unknown)}"
         )
+    return ignore
+
+
+def filtered(findings, ignore):
+    ignore = set(codes(ignore))
     return [f for f in findings if f.code not in ignore]
 
 

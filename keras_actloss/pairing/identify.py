@@ -55,6 +55,7 @@ class LossUse:
     info: catalog.LossInfo | None
     from_logits: bool = False
     spelled: str = ""
+    ignore_class: int | None = None  # a sparse label the loss skips
 
     @property
     def name(self):
@@ -138,13 +139,16 @@ def loss_use(obj):
         except TypeError:
             return LossUse(None, spelled=spelled)
     entry = catalog.entry_of(obj) if isinstance(obj, keras.losses.Loss) else None
+    ignore_class = getattr(obj, "ignore_class", None)
     if entry is not None:
-        return LossUse(entry.info, bool(getattr(obj, "from_logits", False)), spelled)
+        return LossUse(entry.info, bool(getattr(obj, "from_logits", False)), spelled, ignore_class)
     if isinstance(obj, keras.losses.Loss):
-        # Keras's loss classes wrap a function (`fn`) and keep `from_logits` as an attribute.
+        # Keras's loss classes wrap a function (`fn`) and keep `from_logits` (and
+        # `ignore_class`) as attributes.
         function = getattr(obj, "fn", None)
         names = [getattr(function, "__name__", None), type(obj).__name__]
-        return _loss_by_names(names, bool(getattr(obj, "from_logits", False)), spelled)
+        found = _loss_by_names(names, bool(getattr(obj, "from_logits", False)), spelled)
+        return dataclasses.replace(found, ignore_class=ignore_class)
     if isinstance(obj, str):
         try:
             resolved = keras.losses.get(obj)

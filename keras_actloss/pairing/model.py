@@ -49,7 +49,8 @@ class ModelOutput:
     name: str
     layer: str | None  # the layer whose activation decides it
     activation: ActivationUse
-    units: int | None  # size of the last axis
+    units: int | None  # size of the deciding layer's last axis
+    shape: tuple = ()  # the model output's shape, without the batch axis
 
 
 def is_activation_layer(layer):
@@ -69,29 +70,54 @@ def layer_activation(layer):
     return None
 
 
+def _is_identity(layer):
+    """A linear activation layer (e.g. a float32 cast after a mixed-precision softmax)."""
+    if not is_activation_layer(layer):
+        return False
+    use = activation_use(layer)
+    return use.name == "linear"
+
+
 def _deciding_layer(tensor):
-    """(layer, output tensor) that decides the values of `tensor`, through pass-through layers."""
+    """(layer, output tensor) that decides the values of `tensor`, through pass-through layers.
+
+    A linear activation layer is looked through (it may be the float32 cast
+    after a mixed-precision softmax); when what it passes on is linear too,
+    the linear activation layer itself is the one the user sees and named.
+    """
+    identity = None
     while True:
         produced = internals.producer(tensor)
         if produced is None:
-            return None, tensor
+            return identity or (None, tensor)
         layer, node_index, tensor_index = produced
         if isinstance(layer, keras.Model):
             tensor = layer.outputs[tensor_index]
             continue
-        if isinstance(layer, _PASS_THROUGH):
+        if isinstance(layer, _PASS_THROUGH) or _is_identity(layer):
             inputs = internals.node_inputs(layer, node_index)
             if len(inputs) != 1:
                 return layer, tensor
+            if identity is None and _is_identity(layer):
+                identity = (layer, tensor)
             tensor = inputs[0]
             continue
+        decided = layer_activation(layer)
+        if identity is not None and (decided is None or decided.name == "linear"):
+            return identity
         return layer, tensor
 
 
 def check_built(model):
     if not isinstance(model, keras.Model):
         raise TypeError(f"Expected a keras.Model. Received: model={model!r}")
-    if not model.built or not getattr(model, "outputs", None):
+    if model.built and not getattr(model, "outputs", None):
+        raise ValueError(
+            "The pairing checks read the layer graph of a Sequential or Functional model; a "
+            "subclassed model has none to read. Received: model="
+            f"{model.name!r} of type {type(model).__name__}"
+        )
+    if not model.built:
         raise ValueError(
             "The pairing checks read a built model: give it an `Input`, call it on data or "
             f"call `model.build(input_shape)` first. Received: model={model.name!r}, which "
@@ -112,7 +138,15 @@ def model_outputs(model):
         if activation is None:
             activation = ActivationUse(None, spelled=type(layer).__name__ if layer else "input")
         units = decided.shape[-1] if decided.shape else None
-        outputs.append(ModelOutput(name, None if layer is None else layer.name, activation, units))
+        outputs.append(
+            ModelOutput(
+                name,
+                None if layer is None else layer.name,
+                activation,
+                units,
+                tuple(tensor.shape[1:]),
+            )
+        )
     return outputs
 
 

@@ -139,7 +139,16 @@ def check_output(output, loss, output_name=None):
                 **where,
             )
         )
-    if act.name == "sigmoid" and units != 1 and info.targets in ("one_hot", "distribution"):
+    if (
+        act.name == "sigmoid"
+        and units != 1
+        and info.targets
+        in (
+            "one_hot",
+            "distribution",
+            "integer_labels",
+        )
+    ):
         found.append(
             finding(
                 "categorical-loss-on-sigmoid",

@@ -25,12 +25,17 @@ MAX_BATCHES = 64
 
 def _to_numpy(y):
     try:
-        return np.asarray(keras.ops.convert_to_numpy(y))
+        array = np.asarray(keras.ops.convert_to_numpy(y))
     except Exception as error:  # e.g. a ragged or string tensor
         raise TypeError(
             f"Expected targets as an array or tensor of numbers. Received: y of type "
             f"{type(y).__name__} ({error})"
         ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Expected targets as an array or tensor of numbers. Received: y of dtype {array.dtype}"
+        )
+    return array
 
 
 def _is_dataset(y):
@@ -70,11 +75,13 @@ def targets_per_output(y, names, max_batches=MAX_BATCHES):
                 f"model's outputs: {list(names)}. Received: y keys {sorted(y)}"
             )
         return {name: _to_numpy(y[name]) for name in names if name in y}
+    if isinstance(y, (list, tuple)) and len(names) == 1 and len(y) == 1:
+        y = y[0]  # one array for the one output, as `fit` takes it
     if isinstance(y, (list, tuple)) and len(names) > 1:
         if len(y) != len(names):
             raise ValueError(
                 f"Expected one target array per output ({len(names)}: {list(names)}). "
-                f"Received: {len(y)} arrays"
+                f"Received: a list of {len(y)}"
             )
         return {name: _to_numpy(v) for name, v in zip(names, y, strict=True)}
     if len(names) > 1:
@@ -119,15 +126,42 @@ class _Summary:
         )
 
 
+def _shapes_agree(target, output):
+    """Keras's rule: the same shape, up to one extra trailing axis of size 1 on either."""
+    if target and target[-1] == 1 and len(target) == len(output) + 1:
+        target = target[:-1]
+    if output and output[-1] == 1 and len(output) == len(target) + 1:
+        output = output[:-1]
+    return len(target) == len(output) and all(
+        t is None or o is None or t == o for t, o in zip(target, output, strict=True)
+    )
+
+
 def _check_one(output, loss, y, name, accuracy):
     act, info = output.activation, loss.info
     where = {"output": name, "layer": output.layer}
     if info is None or act.name is None:
         return []
-    s = _Summary.of(y)
-    units = output.units
     found = []
     sparse = info.targets == "integer_labels"
+    if not np.isfinite(y).all():
+        bad = int(np.size(y) - np.isfinite(y).sum())
+        found.append(
+            finding(
+                "non-finite-targets",
+                f"{bad} target value(s) are NaN or infinite: the loss and every gradient of "
+                "a batch that holds one become NaN.",
+                "drop or impute those samples before training.",
+                **where,
+            )
+        )
+        y = np.where(np.isfinite(y), y, 0.0)
+    if sparse and loss.ignore_class is not None:
+        y = y[y != loss.ignore_class]  # the loss skips these labels
+        if y.size == 0:
+            return found
+    s = _Summary.of(y)
+    units = output.units
     label_column = y.ndim <= 1 or (y.ndim >= 2 and s.columns == 1)
 
     def domain(message, fix):
@@ -149,13 +183,15 @@ def _check_one(output, loss, y, name, accuracy):
             "use SparseCategoricalCrossentropy, or one-hot encode the labels.",
         )
         return found
-    elif units is not None and s.columns != units and not (units == 1 and label_column):
+    elif not _shapes_agree(tuple(y.shape[1:]), output.shape):
         found.append(
             finding(
                 "target-columns",
-                f"The targets have {s.columns} columns but the output has {units} units; "
-                "Keras would broadcast them against each other without an error.",
-                f"give targets of shape (N, {units}), or an output of {s.columns} units.",
+                f"The targets have shape {tuple(y.shape[1:])} per sample but the output "
+                f"has {output.shape}; Keras would broadcast them against each other "
+                "without an error.",
+                f"give targets of shape (N, {', '.join(str(d) for d in output.shape)}), or "
+                "an output of the targets' shape.",
                 **where,
             )
         )
@@ -260,13 +296,13 @@ def check_targets(model, y, loss=None, *, ignore=(), max_batches=MAX_BATCHES):
     outputs = model_outputs(model)
     losses = resolve_losses(model, loss, outputs)
     targets = targets_per_output(y, [o.name for o in outputs], max_batches)
-    accuracy = any(is_accuracy(m) for m in compiled_metrics(model))
     multi = len(outputs) > 1
     found = []
     for output in outputs:
         used = losses[output.name]
         if used is None or output.name not in targets:
             continue
+        accuracy = any(is_accuracy(m) for m in compiled_metrics(model, output.name))
         found.extend(
             _check_one(output, used, targets[output.name], output.name if multi else None, accuracy)
         )
@@ -366,6 +402,18 @@ def suggest_head(y, *, task=None):
         raise ValueError(f"Expected at least one target. Received: y.shape={y.shape}")
     s = _Summary.of(y)
     task = task or _infer_task(s, y)
+    if task == "multiclass" and s.columns == 1 and not (s.integers and s.low >= 0):
+        raise ValueError(
+            "Expected integer class labels >= 0 (or one-hot rows) for task='multiclass'. "
+            f"Received: targets over [{s.low:g}, {s.high:g}]"
+            + ("" if s.integers else ", not integers")
+        )
+    if task in ("binary", "multilabel") and not (s.signed or (s.low >= 0 and s.high <= 1)):
+        raise ValueError(
+            f"Expected labels in {{0, 1}}, {{-1, 1}} or probabilities in [0, 1] for "
+            f"task={task!r}. Received: targets over [{s.low:g}, {s.high:g}]"
+        )
+    kind = "binary" if s.binary else "unit_interval"  # soft labels are BCE targets too
     if task == "binary":
         if s.signed and s.low < 0:
             return Head(
@@ -378,16 +426,16 @@ def suggest_head(y, *, task=None):
             )
         return Head(
             task,
-            "binary",
+            kind,
             L.Sigmoid(),
-            1,
+            s.columns,
             losses.BinaryCrossentropy(),
             "labels in {0, 1}: a probability and binary cross-entropy",
         )
     if task == "multilabel":
         return Head(
             task,
-            "binary",
+            kind,
             L.Sigmoid(),
             s.columns,
             losses.BinaryCrossentropy(),
@@ -423,7 +471,7 @@ def suggest_head(y, *, task=None):
             losses.KLDivergence(),
             "rows of probabilities (soft targets): a softmax and KL divergence",
         )
-    if s.low >= 0 and s.high <= 1:
+    if s.low >= 0 and s.high <= 1 and not s.binary:
         return Head(
             task,
             "unit_interval",
