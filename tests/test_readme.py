@@ -56,3 +56,33 @@ def test_user_facing_text_cites_articles_not_file_names():
     jargon = re.compile(r"\bseeds?\b|seed articles?|DESIGN\.md|\d{3}_[0-9a-f]{16}")
     for where, text in texts.items():
         assert not jargon.search(text), where
+
+
+@pytest.mark.slow
+def test_readme_quotes_the_error_of_loading_without_the_import(tmp_path):
+    import keras
+    from fresh_process import run_fresh
+
+    import keras_actloss as ka
+
+    path = tmp_path / "swish.keras"
+    keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), ka.Swish()]).save(path)
+    seen = run_fresh(
+        """
+        import json, sys
+        import keras
+        try:
+            keras.saving.load_model(sys.argv[1])
+            print(json.dumps(None))
+        except Exception as error:
+            print(json.dumps([type(error).__name__, str(error)]))
+        """,
+        args=[str(path)],
+    )
+    kind, message = seen
+    quoted = " ".join(README.split("**Loading a saved model needs")[1].split("\n\n")[0].split())
+    assert f"fails with a `{kind}`" in quoted
+    assert (
+        "Could not locate class 'Swish'" in message and "Could not locate class 'Swish'" in quoted
+    )
+    assert message.startswith("<class 'keras.src.models.sequential.Sequential'> could not be")
