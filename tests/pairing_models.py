@@ -298,14 +298,3 @@ def targets(kind, n=N, k=K, seed=0):
 
 def inputs(n=N, shape=(4,), seed=1):
     return np.random.default_rng(seed).normal(size=(n, *shape)).astype("float32")
-
-
-def light_keras_reset():
-    """What conftest's `_clean_keras_state` does, without its full garbage collection.
-
-    `clear_session()` runs `gc.collect()`, about 0.3 s with TensorFlow loaded; these
-    modules build hundreds of tiny models (layers named explicitly), so each test
-    module overrides that fixture with this one.
-    """
-    keras.config.set_dtype_policy("float32")
-    keras.utils.clear_session(free_memory=False)

@@ -9,20 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from fresh_process import run_fresh
-from pairing_models import build, inputs, light_keras_reset, make_loss, spelled, targets
+from pairing_models import build, inputs, make_loss, spelled, targets
 from test_pairing_canonical import CANONICAL
 from test_pairing_canonical import _targets as canonical_targets
 
 from keras_actloss import PairingError, PairingWarning
 from keras_actloss.callbacks import PairingValidator
 from keras_actloss.findings import RULES
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 def _model(loss, activation="sigmoid", units=1, metrics=None):

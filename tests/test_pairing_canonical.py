@@ -17,21 +17,12 @@ from pairing_models import (
     K,
     build,
     compilable,
-    light_keras_reset,
     make_loss,
     spelled,
     targets,
 )
 
 from keras_actloss import check_pairing, check_targets
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
-
 
 # (task, output activation, units, loss, target kind)
 CANONICAL = [

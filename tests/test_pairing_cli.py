@@ -8,20 +8,12 @@ import sys
 
 import keras
 import pytest
-from pairing_models import light_keras_reset
 
 import keras_actloss as ka
 from keras_actloss import cli
 from keras_actloss.findings import RULES
 
 L = keras.layers
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 def _ours_squashed_twice():

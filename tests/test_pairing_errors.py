@@ -3,19 +3,12 @@
 import keras
 import numpy as np
 import pytest
-from pairing_models import build, codes, light_keras_reset, targets
+from pairing_models import build, codes, targets
 
 from keras_actloss import check_pairing, check_targets
 from keras_actloss.callbacks import PairingValidator
 
 L = keras.layers
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 def _unbuilt():

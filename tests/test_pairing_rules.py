@@ -17,7 +17,6 @@ from pairing_models import (
     build,
     codes,
     compilable,
-    light_keras_reset,
     loss_spellings,
     make_loss,
     only,
@@ -30,13 +29,6 @@ from keras_actloss import check_pairing
 from keras_actloss.findings import RULES
 
 L = keras.layers
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 # (code, output activation, units, loss): a model whose only mistake is `code`.

@@ -8,7 +8,7 @@ its last layer's, and a multi-output model pairs each output with its loss.
 
 import keras
 import pytest
-from pairing_models import codes, light_keras_reset, only
+from pairing_models import codes, only
 
 import keras_actloss as ka
 from keras_actloss import check_pairing
@@ -19,13 +19,6 @@ _FROM_LOGITS = {
     "keras": lambda: keras.losses.BinaryCrossentropy(from_logits=True),
     "ours": lambda: ka.losses.BinaryCrossentropy(from_logits=True),
 }
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 # --- nested models ----------------------------------------------------------------------------

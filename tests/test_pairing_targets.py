@@ -18,7 +18,6 @@ from pairing_models import (
     build,
     codes,
     inputs,
-    light_keras_reset,
     make_loss,
     only,
     problems,
@@ -30,13 +29,6 @@ import keras_actloss as ka
 from keras_actloss import check_pairing, check_targets, suggest_head
 
 L = keras.layers
-
-
-@pytest.fixture(autouse=True)
-def _clean_keras_state():
-    """Overrides conftest's: a fresh session without `gc.collect()` per test."""
-    yield
-    light_keras_reset()
 
 
 def _labels_with(value, k=K):

@@ -16,7 +16,13 @@ import numpy as np
 
 from keras_actloss import catalog
 from keras_actloss.findings import finding
-from keras_actloss.pairing.compiled import compiled_metrics, filtered, is_accuracy, resolve_losses
+from keras_actloss.pairing.compiled import (
+    compiled_metrics,
+    filtered,
+    is_accuracy,
+    per_output,
+    resolve_losses,
+)
 from keras_actloss.pairing.model import model_outputs
 
 #: Batches of a dataset that `check_targets` reads at most.
@@ -68,13 +74,8 @@ def targets_per_output(y, names, max_batches=MAX_BATCHES):
     if _is_dataset(y):
         y = _dataset_targets(y, max_batches)
     if isinstance(y, Mapping):
-        unknown = sorted(set(y) - set(names))
-        if unknown:
-            raise ValueError(
-                f"The targets dict names outputs the model does not have: {unknown}. The "
-                f"model's outputs: {list(names)}. Received: y keys {sorted(y)}"
-            )
-        return {name: _to_numpy(y[name]) for name in names if name in y}
+        given = per_output(y, names, "targets")
+        return {name: _to_numpy(v) for name, v in given.items() if v is not None}
     if isinstance(y, (list, tuple)) and len(names) == 1 and len(y) == 1:
         y = y[0]  # one array for the one output, as `fit` takes it
     if isinstance(y, (list, tuple)) and len(names) > 1:
