@@ -148,3 +148,17 @@ class Argument:
                 f"Received: {self.name}={value!r}"
             )
         instance.__dict__[self._slot] = self._check(self.name, value)
+
+
+def argument_values(obj):
+    """{name: value} of every `Argument` of `obj`'s class, base classes first, in order.
+
+    The arguments a class declares are its function's keyword arguments and
+    its config, so neither needs writing out again.
+    """
+    values = {}
+    for cls in reversed(type(obj).__mro__):
+        for name, attribute in vars(cls).items():
+            if isinstance(attribute, Argument):
+                values[name] = getattr(obj, name)
+    return values

@@ -8,15 +8,17 @@ import warnings
 import keras
 from keras import ops
 
+from keras_actloss import _validation as check
 from keras_actloss import catalog
 
 
 class ActivationLayer(keras.layers.Layer):
     """Base class of every activation layer: a function of its input and arguments.
 
-    Subclasses name their `function` and return their arguments from
-    `arguments()`; `call` and `get_config` both read that one dict, so a
-    constructor argument cannot be forgotten by either. The input's Keras
+    Subclasses name their `function` and declare each constructor argument
+    as a `check.Argument`; `arguments()` collects them, and `call` and
+    `get_config` both read that one dict, so a constructor argument cannot
+    be forgotten by either. The input's Keras
     mask is passed on to the output. A layer without weights is built at
     construction, as Keras's own activation layers are.
     """
@@ -30,8 +32,8 @@ class ActivationLayer(keras.layers.Layer):
             self.built = True
 
     def arguments(self):
-        """The function's keyword arguments (also the layer's config)."""
-        return {}
+        """The function's keyword arguments (also the layer's config): its `Argument`s."""
+        return check.argument_values(self)
 
     def call(self, inputs):
         return type(self).function(inputs, **self.arguments())

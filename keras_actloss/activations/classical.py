@@ -110,9 +110,6 @@ class Step(ElementwiseActivation):
         self.threshold = threshold
         self.gradient = gradient
 
-    def arguments(self):
-        return {"threshold": self.threshold, "gradient": self.gradient}
-
 
 def linear(x):
     """Identity: {formula}."""

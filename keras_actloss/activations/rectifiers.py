@@ -127,9 +127,6 @@ class LeakyReLU(ElementwiseActivation):
         super().__init__(**kwargs)
         self.negative_slope = negative_slope
 
-    def arguments(self):
-        return {"negative_slope": self.negative_slope}
-
     def output_bounds(self):
         return (0.0 if self.negative_slope == 0 else float("-inf"), float("inf"))
 
@@ -308,9 +305,6 @@ class ELU(ElementwiseActivation):
         super().__init__(**kwargs)
         self.alpha = alpha
 
-    def arguments(self):
-        return {"alpha": self.alpha}
-
     def output_bounds(self):
         return (-self.alpha, float("inf"))
 
@@ -449,6 +443,3 @@ class Softplus(ElementwiseActivation):
     def __init__(self, beta=1.0, **kwargs):
         super().__init__(**kwargs)
         self.beta = beta
-
-    def arguments(self):
-        return {"beta": self.beta}

@@ -105,9 +105,10 @@ _REDUCTION_DOC = """
 class PerSampleLoss(keras.losses.Loss):
     """Base class: a Keras loss over one per-sample function.
 
-    Subclasses name their function and return their constructor arguments
-    from `arguments()`; `call` and `get_config` both read that one dict, so a
-    constructor argument cannot be forgotten by either. `call` returns one
+    Subclasses name their function and declare each constructor argument as
+    a `check.Argument`; `arguments()` collects them, and `call` and
+    `get_config` both read that one dict, so a constructor argument cannot
+    be forgotten by either. `call` returns one
     loss per sample and `keras.losses.Loss.__call__` applies `sample_weight`,
     masks and the `reduction`, as Keras's own losses do.
 
@@ -139,8 +140,8 @@ class PerSampleLoss(keras.losses.Loss):
         self._dtype_config = None if dtype is None else keras.dtype_policies.get(dtype).name
 
     def arguments(self):
-        """The function's keyword arguments (also the loss's config)."""
-        return {}
+        """The function's keyword arguments (also the loss's config): its `Argument`s."""
+        return check.argument_values(self)
 
     def call(self, y_true, y_pred):
         return type(self).function(y_true, y_pred, **self.arguments())

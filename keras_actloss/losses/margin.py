@@ -272,6 +272,3 @@ class ZeroOneLoss(PerSampleLoss):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
         self.threshold = threshold
         self.from_logits = from_logits
-
-    def arguments(self):
-        return {"threshold": self.threshold, "from_logits": self.from_logits}

@@ -86,13 +86,6 @@ class _Crossentropy(PerSampleLoss):
         self.label_smoothing = label_smoothing
         self.axis = axis
 
-    def arguments(self):
-        return {
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }
-
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy (log loss) per sample.
@@ -419,13 +412,6 @@ class SparseCategoricalCrossentropy(PerSampleLoss):
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
-
-    def arguments(self):
-        return {
-            "from_logits": self.from_logits,
-            "ignore_class": self.ignore_class,
-            "axis": self.axis,
-        }
 
 
 def kl_divergence(y_true, y_pred):

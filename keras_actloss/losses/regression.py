@@ -356,6 +356,3 @@ class Huber(PerSampleLoss):
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name=None, dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
         self.delta = delta
-
-    def arguments(self):
-        return {"delta": self.delta}
