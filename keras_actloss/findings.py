@@ -97,6 +97,13 @@ RULES = {
             "`from_logits=False`, or a linear output",
         ),
         Rule(
+            "bounded-logits",
+            "warning",
+            "`from_logits=True` on a bounded output (tanh, ReLU, ...): the logits cannot reach "
+            "the values that mean a confident prediction",
+            "a linear output for logits",
+        ),
+        Rule(
             "probability-loss-on-unbounded-output",
             "error",
             "a loss that needs probabilities (cross-entropy, KL, 0-1) on an output that is "

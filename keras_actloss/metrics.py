@@ -1,7 +1,8 @@
 """Measures from the catalog that are metrics rather than training objectives.
 
-RMSE, the (signed) mean error and the zero-one error (misclassification
-rate), as `keras.metrics` that accumulate over an epoch. Each reuses its
+RMSE, the (signed) mean error, the zero-one error (misclassification
+rate) and its complement, a binary accuracy that also reads logits and
+{-1, 1} labels, as `keras.metrics` that accumulate over an epoch. Each reuses its
 per-sample loss function, so the formula is written once.
 
 They are registered as ``keras_actloss>metrics.NAME``: the loss classes
@@ -140,4 +141,47 @@ class ZeroOneError(_PerSampleMean):
         )
 
 
-__all__ = ["MeanError", "RootMeanSquaredError", "ZeroOneError"]
+def binary_accuracy(y_true, y_pred, threshold=0.5, from_logits=False):
+    """Per-sample accuracy: one minus the 0-1 loss."""
+    return 1.0 - L.zero_one_loss(y_true, y_pred, threshold=threshold, from_logits=from_logits)
+
+
+@_register
+class BinaryAccuracy(_PerSampleMean):
+    """Binary accuracy for probabilities or raw scores, and {0, 1} or {-1, 1} labels.
+
+    Keras's `BinaryAccuracy` thresholds `y_pred` as given and compares it
+    with labels in {0, 1}: on logits (a linear output trained with
+    `from_logits=True`) it needs `threshold=0`, and with the {-1, 1} labels
+    of the hinge losses it counts every -1 as wrong. This one predicts
+    positive when ``y_pred > threshold`` (with `from_logits=True`, when
+    ``sigmoid(y_pred) > threshold``, so a raw score or a tanh output is
+    positive above 0) and takes a label as positive when it is > 0.5. It is
+    ``1 - ZeroOneError``.
+
+    Example:
+    >>> m = keras_actloss.metrics.BinaryAccuracy(from_logits=True)
+    >>> m.update_state([[1.0], [-1.0]], [[2.3], [0.4]])
+    >>> m.result()
+    0.5
+
+    Args:
+        threshold: float in (0, 1), the decision threshold on the probability.
+        from_logits: whether `y_pred` holds logits (raw scores).
+        name: the metric's name.
+        dtype: the dtype of the result.
+    """
+
+    function = staticmethod(binary_accuracy)
+
+    def __init__(self, threshold=0.5, from_logits=False, name="binary_accuracy", dtype=None):
+        super().__init__(
+            name=name,
+            dtype=dtype,
+            threshold=check.check_threshold("threshold", threshold),
+            from_logits=check.check_bool("from_logits", from_logits),
+        )
+        internals.set_metric_direction(self, "up")
+
+
+__all__ = ["BinaryAccuracy", "MeanError", "RootMeanSquaredError", "ZeroOneError"]

@@ -72,6 +72,13 @@ def is_accuracy(metric):
     return name in ("acc", "accuracy") or "accuracy" in name
 
 
+def counts_signed_labels_wrong(metric):
+    """An accuracy metric that reads labels as {0, 1}: all but ours, which reads -1 too."""
+    from keras_actloss.metrics import BinaryAccuracy
+
+    return is_accuracy(metric) and not isinstance(metric, BinaryAccuracy)
+
+
 def is_binary_accuracy(metric):
     """Keras's "accuracy" (binary with binary cross-entropy) or `binary_accuracy`."""
     name = _metric_name(metric).lower().replace("_", "")

@@ -13,6 +13,8 @@ Network || Deep Learning. What are these?" (M. Z. Mulla, 2020).
 
 from __future__ import annotations
 
+import math
+
 from keras_actloss.findings import RULES, finding
 
 _SQUASHING = ("sigmoid", "softmax")
@@ -55,6 +57,23 @@ def check_output(output, loss, output_name=None):
                 "loss and its gradients are wrong.",
                 f"use {loss.class_name}(from_logits=False), or make the output linear "
                 f"(remove the {act.name}).",
+                **where,
+            )
+        )
+    elif loss.from_logits and _logits_capped(act.bounds, binary="binary" in info.tasks):
+        low, high = act.bounds
+        found.append(
+            finding(
+                "bounded-logits",
+                f"`from_logits=True` takes the {act.name} output as logits, but it ranges over "
+                f"{_interval(act.bounds)}: "
+                + (
+                    f"the predicted probability stays within [{_sigmoid(low):.3g}, "
+                    f"{_sigmoid(high):.3g}], so the loss cannot approach 0."
+                    if "binary" in info.tasks
+                    else "the softmax of logits that bounded can never be confident."
+                ),
+                f"make the output linear (remove the {act.name}).",
                 **where,
             )
         )
@@ -181,6 +200,21 @@ def check_output(output, loss, output_name=None):
             )
         )
     return found
+
+
+def _logits_capped(bounds, binary):
+    """Whether logits within `bounds` keep the probability away from 0 or 1.
+
+    A sigmoid needs logits of either sign and any size; a softmax is
+    shift-invariant, so one open end is enough for it.
+    """
+    low, high = bounds
+    finite = math.isfinite(low), math.isfinite(high)
+    return any(finite) if binary else all(finite)
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + math.tanh(0.5 * x)) if math.isfinite(x) else float(x > 0)
 
 
 def _interval(bounds):

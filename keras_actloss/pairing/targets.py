@@ -18,8 +18,8 @@ from keras_actloss import catalog
 from keras_actloss.findings import finding
 from keras_actloss.pairing.compiled import (
     compiled_metrics,
+    counts_signed_labels_wrong,
     filtered,
-    is_accuracy,
     per_output,
     resolve_losses,
 )
@@ -271,8 +271,8 @@ def _check_one(output, loss, y, name, accuracy):
                 "accuracy-with-signed-labels",
                 "Keras's accuracy compares predictions with labels in {0, 1}; every -1 label "
                 "counts as wrong.",
-                "report accuracy on (y + 1) / 2, or use labels in {0, 1} (hinge losses "
-                "convert them).",
+                "use `keras_actloss.metrics.BinaryAccuracy(from_logits=True)`, which reads "
+                "{-1, 1} labels and raw scores, or labels in {0, 1} (hinge losses convert them).",
                 **where,
             )
         )
@@ -303,7 +303,7 @@ def check_targets(model, y, loss=None, *, ignore=(), max_batches=MAX_BATCHES):
         used = losses[output.name]
         if used is None or output.name not in targets:
             continue
-        accuracy = any(is_accuracy(m) for m in compiled_metrics(model, output.name))
+        accuracy = any(counts_signed_labels_wrong(m) for m in compiled_metrics(model, output.name))
         found.extend(
             _check_one(output, used, targets[output.name], output.name if multi else None, accuracy)
         )
