@@ -4,6 +4,7 @@ keras-actloss list [--kind activation|loss] [--markdown [--write README.md]]
 keras-actloss show swish [--plot swish.png]
 keras-actloss check model.keras [--json] [--ignore CODE ...]
 keras-actloss rules [--markdown]
+keras-actloss example [NAME [--tuner hyperband|bayesian|random|grid|none] [options]]
 keras-actloss --version
 """
 
@@ -15,6 +16,7 @@ import sys
 import warnings
 
 from keras_actloss import catalog, docs
+from keras_actloss._optional import MissingDependencyError, require
 
 
 def _yes_no(flag):
@@ -117,11 +119,9 @@ def plot_entry(entry, path):
         PlotError: when matplotlib is not installed or `path` cannot be written.
     """
     try:
-        import matplotlib
-    except ImportError:
-        raise PlotError(
-            '--plot needs matplotlib, which is not installed: pip install "keras-actloss[examples]"'
-        ) from None
+        matplotlib = require("matplotlib", "--plot")
+    except MissingDependencyError as error:
+        raise PlotError(str(error)) from None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
@@ -198,6 +198,18 @@ def _check(parser, args):
     return 1 if any(f.severity == "error" for f in found) else 0
 
 
+def _example(parser, args):
+    from keras_actloss import examples
+
+    if args.name is None:
+        for name in examples.NAMES:
+            print(f"{name:<20} {examples.get(name).summary}")
+        return 0
+    if args.name not in examples.NAMES:
+        parser.error(f"Expected an example among {list(examples.NAMES)}. Received: {args.name!r}")
+    return examples.run(args.name, args.options)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="keras-actloss",
@@ -235,6 +247,13 @@ def main(argv=None):
     )
     rules = commands.add_parser("rules", help="print every pairing rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    example = commands.add_parser(
+        "example",
+        help="run an example (a KerasTuner search with --tuner); without NAME, list them",
+        description="Run an example; `keras-actloss example NAME --help` lists its options.",
+    )
+    example.add_argument("name", nargs="?", help="the example's name")
+    example.add_argument("options", nargs=argparse.REMAINDER, help="the example's options")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -244,6 +263,8 @@ def main(argv=None):
     if args.command == "rules":
         print(docs.rules_table(markdown=args.markdown))
         return 0
+    if args.command == "example":
+        return _example(parser, args)
     try:
         entry = catalog.find(args.name)
     except ValueError as error:

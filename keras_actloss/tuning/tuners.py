@@ -1,16 +1,19 @@
 """The four searches, and `make_tuner` to set one up with sensible defaults.
 
-Each class is KerasTuner's own with three additions: `search` trains each
+Each class is KerasTuner's own with these additions: `search` trains each
 trial for `max_epochs` unless told otherwise (Hyperband sets its rounds'
-epochs itself), every trial's per-epoch history is kept in its trial folder
-(`history(trial_id)` reads it back, following Hyperband's promotions), and
-`ranked_trials()` lists the finished trials best first.
+epochs itself); every trial's per-epoch history is kept in its trial folder
+(`history(trial_id)` reads it back, following Hyperband's promotions);
+`ranked_trials()`, `ranked_table()`, `hyperparameters_of(trial)` and
+`epochs_spent()` report on the search; and with `progress=True` a line is
+printed as each trial ends.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 
 import keras
 import keras_tuner
@@ -30,8 +33,10 @@ class _Recording:
 
     _oracle_takes_max_epochs = False
 
-    def __init__(self, *args, max_epochs=DEFAULT_MAX_EPOCHS, **kwargs):
+    def __init__(self, *args, max_epochs=DEFAULT_MAX_EPOCHS, progress=False, **kwargs):
         self.max_epochs = max_epochs
+        self.progress = progress
+        self._trial_started = None
         if self._oracle_takes_max_epochs:
             kwargs["max_epochs"] = max_epochs
         super().__init__(*args, **kwargs)
@@ -47,6 +52,13 @@ class _Recording:
                 json.dump(record, file, default=float)
         return results
 
+    def _own_history(self, trial_id):
+        path = os.path.join(self.get_trial_dir(trial_id), _HISTORY)
+        if not os.path.exists(path):
+            return {}
+        with open(path) as file:
+            return json.load(file)
+
     def history(self, trial_id):
         """The per-epoch metrics of a finished trial, as `History.history` holds them.
 
@@ -54,11 +66,9 @@ class _Recording:
         round, the earlier epochs come first, so the curves start at epoch 0.
         Returns an empty dict for a trial without a recorded history.
         """
-        path = os.path.join(self.get_trial_dir(trial_id), _HISTORY)
-        if not os.path.exists(path):
-            return {}
-        with open(path) as file:
-            record = json.load(file)
+        record = self._own_history(trial_id)
+        if not record:
+            return record
         values = self.oracle.get_trial(trial_id).hyperparameters.values
         parent = values.get("tuner/trial_id")
         if parent:
@@ -75,6 +85,67 @@ class _Recording:
     def ranked_trials(self):
         """The completed trials, best first."""
         return self.oracle.get_best_trials(len(self.oracle.trials))
+
+    def hyperparameters_of(self, trial):
+        """A trial's active hyperparameter values, without Hyperband's bookkeeping."""
+        hp = trial.hyperparameters
+        return {
+            p.name: hp.get(p.name)
+            for p in hp.space
+            if hp.is_active(p) and not p.name.startswith("tuner/")
+        }
+
+    def epochs_spent(self):
+        """The epochs trained over the whole search (a promoted trial counts only its own)."""
+        return sum(
+            len(self._own_history(trial_id).get("epoch", [])) for trial_id in self.oracle.trials
+        )
+
+    def ranked_table(self, limit=None):
+        """The finished trials, best first, as a text table: score, epochs and hyperparameters."""
+        trials = self.ranked_trials()[:limit]
+        names = list(dict.fromkeys(n for t in trials for n in self.hyperparameters_of(t)))
+        header = ["rank", "trial", self.oracle.objective.name, "epochs", *names]
+        rows = [
+            [
+                str(rank),
+                trial.trial_id,
+                f"{trial.score:.4f}",
+                str(len(self.history(trial.trial_id).get("epoch", []))),
+                *(_short(self.hyperparameters_of(trial).get(n, "")) for n in names),
+            ]
+            for rank, trial in enumerate(trials, 1)
+        ]
+        widths = [max(len(c) for c in column) for column in zip(header, *rows, strict=True)]
+        return "\n".join(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in [header, *rows]
+        )
+
+    def on_trial_begin(self, trial):
+        self._trial_started = time.perf_counter()
+        super().on_trial_begin(trial)
+
+    def on_trial_end(self, trial):
+        super().on_trial_end(trial)
+        if not self.progress:
+            return
+        trial = self.oracle.get_trial(trial.trial_id)
+        seconds = time.perf_counter() - (self._trial_started or time.perf_counter())
+        best = self.oracle.get_best_trials(1)
+        score = "failed" if trial.score is None else f"{trial.score:.4f}"
+        epochs = len(self._own_history(trial.trial_id).get("epoch", []))
+        values = ", ".join(f"{k} {_short(v)}" for k, v in self.hyperparameters_of(trial).items())
+        print(
+            f"  trial {trial.trial_id}: {self.oracle.objective.name} {score}"
+            + (f" (best {best[0].score:.4f})" if best else "")
+            + f" | {epochs} epoch(s), {seconds:.1f} s | {values}",
+            flush=True,
+        )
+
+
+def _short(value):
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 class Hyperband(_Recording, keras_tuner.Hyperband):
@@ -115,6 +186,7 @@ def make_tuner(
     project_name=None,
     seed=None,
     overwrite=False,
+    progress=False,
     **kwargs,
 ):
     """A tuner of `kind` for `hypermodel`, with sensible defaults.
@@ -146,6 +218,8 @@ def make_tuner(
         seed: seeds the search's sampling: the same seed proposes the same
             trials (training itself is seeded with `keras.utils.set_random_seed`).
         overwrite: start over instead of resuming.
+        progress: print a line as each trial ends (its score, the best so
+            far, epochs, time and hyperparameters).
         **kwargs: passed to the KerasTuner class (e.g. `factor`,
             `hyperband_iterations`, `num_initial_points`,
             `executions_per_trial`, `hyperparameters`, `tune_new_entries`).
@@ -162,6 +236,7 @@ def make_tuner(
     if seed is not None:
         seed = check.check_integer("seed", seed, minimum=0)
     check.check_bool("overwrite", overwrite)
+    check.check_bool("progress", progress)
     if objective is None:
         objective = getattr(hypermodel, "objective", "val_loss")
     options = dict(
@@ -171,6 +246,7 @@ def make_tuner(
         project_name=project_name or kind,
         seed=seed,
         overwrite=overwrite,
+        progress=progress,
         **kwargs,
     )
     if kind == "hyperband":
