@@ -190,9 +190,7 @@ def main(example, argv=None):
         search = {}
     else:
         trained, search = _search(example, splits, args)
-    numbers = {}
-    for item in trained:
-        numbers.update(_test_and_reload(item, splits, args.out, several=len(trained) > 1))
+    numbers = _test_and_reload(trained, splits, args.out)
     numbers.update(example.report(splits, trained, args.out))
     numbers["wall_time_s"] = round(time.perf_counter() - started, 1)
     results = {
@@ -315,35 +313,45 @@ def _search(example, splits, args):
     return [Trained("best model", model, tuner.history(best.trial_id))], search
 
 
-def _test_and_reload(item, splits, out, several):
-    """Evaluates on the test set, saves `.keras`, checks a fresh process scores the same."""
-    scores = item.model.evaluate(splits.x_test, splits.y_test, verbose=0, return_dict=True)
-    stem = "model" if not several else "model_" + item.label.replace(" ", "_")
-    path = out / f"{stem}.keras"
-    item.model.save(path)
+def _test_and_reload(trained, splits, out):
+    """Evaluates on the test set, saves each model as `.keras`, and checks that a fresh
+    Python process loads each back scoring the same."""
+    several = len(trained) > 1
     data = out / "test_data.npz"
     np.savez(data, x=splits.x_test, y=splits.y_test)
-    reloaded = _evaluate_in_fresh_process(path, data)
-    shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
-    for name, value in scores.items():
-        if not np.isclose(reloaded.get(name, np.nan), value, rtol=1e-5, atol=1e-7):
-            raise SystemExit(
-                f"error: {path} loaded in a fresh process scores {name}={reloaded.get(name)}, "
-                f"not {value}."
-            )
-    print(f"\nTest ({item.label}): {shown}")
-    print(f"Saved {path}; loaded in a fresh process, it scores the same.")
-    prefix = "" if not several else f"{item.label}_"
-    return {f"test_{prefix}{k}": float(v) for k, v in scores.items()}
+    scores, paths = [], []
+    for item in trained:
+        score = item.model.evaluate(splits.x_test, splits.y_test, verbose=0, return_dict=True)
+        scores.append(score)
+        stem = "model" if not several else "model_" + item.label.replace(" ", "_")
+        paths.append(out / f"{stem}.keras")
+        item.model.save(paths[-1])
+    reloaded = _evaluate_in_fresh_process(paths, data)
+    numbers = {}
+    for item, path, score, again in zip(trained, paths, scores, reloaded, strict=True):
+        for name, value in score.items():
+            if not np.isclose(again.get(name, np.nan), value, rtol=1e-5, atol=1e-7):
+                raise SystemExit(
+                    f"error: {path} loaded in a fresh process scores {name}={again.get(name)}, "
+                    f"not {value}."
+                )
+        print(f"\nTest ({item.label}): " + ", ".join(f"{k} {v:.4f}" for k, v in score.items()))
+        print(f"Saved {path}; loaded in a fresh process, it scores the same.")
+        prefix = f"{item.label}_" if several else ""
+        numbers.update({f"test_{prefix}{k}": float(v) for k, v in score.items()})
+    return numbers
 
 
-def _evaluate_in_fresh_process(model_path, data_path):
+def _evaluate_in_fresh_process(model_paths, data_path):
+    command = [sys.executable, "-m", "keras_actloss.examples.reload", str(data_path)]
     result = subprocess.run(
-        [sys.executable, "-m", "keras_actloss.examples.reload", str(model_path), str(data_path)],
+        [*command, *map(str, model_paths)],
         capture_output=True,
         text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     if result.returncode != 0:
-        raise SystemExit(f"error: loading {model_path} in a fresh process failed:\n{result.stderr}")
+        raise SystemExit(
+            f"error: loading the saved models in a fresh process failed:\n{result.stderr}"
+        )
     return json.loads(result.stdout.strip().splitlines()[-1])

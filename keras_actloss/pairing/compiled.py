@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import keras
+
 from keras_actloss.findings import RULES
 from keras_actloss.pairing.identify import loss_use
 
@@ -76,7 +78,11 @@ def counts_signed_labels_wrong(metric):
     """An accuracy metric that reads labels as {0, 1}: all but ours, which reads -1 too."""
     from keras_actloss.metrics import BinaryAccuracy
 
-    return is_accuracy(metric) and not isinstance(metric, BinaryAccuracy)
+    if isinstance(metric, Mapping):  # as `get_compile_config` holds it
+        ours = metric.get("registered_name") == keras.saving.get_registered_name(BinaryAccuracy)
+    else:
+        ours = isinstance(metric, BinaryAccuracy)
+    return is_accuracy(metric) and not ours
 
 
 def is_binary_accuracy(metric):

@@ -172,7 +172,7 @@ class TaskHyperModel(keras_tuner.HyperModel):
             hp.Float("learning_rate", low, high, step=10, sampling="log")
         if self.units[0] < self.units[1]:
             for i in range(self.max_layers):
-                hp.Fixed(f"units_{i}", min(max(32, self.units[0]), self.units[1]))
+                hp.Fixed(f"units_{i}", self._width(keras_tuner.HyperParameters(), i))
         if self.dropout[0] < self.dropout[1]:
             hp.Fixed("dropout", self.dropout[0])
         return hp
@@ -181,7 +181,8 @@ class TaskHyperModel(keras_tuner.HyperModel):
         low, high = self.units
         if low == high:
             return low
-        return hp.Int(f"units_{i}", low, high, step=2, sampling="log", default=min(32, high))
+        default = min(max(32, low), high)
+        return hp.Int(f"units_{i}", low, high, step=2, sampling="log", default=default)
 
     def _number(self, hp, name, bounds, **kwargs):
         low, high = bounds

@@ -127,7 +127,14 @@ def _heads(task, y, units):
     task, units, y, canonical = _resolve(task, y, units)
     key = (task, units, tuple(y.shape[1:]), _Summary.of(y))
     if key not in _cache:
-        _cache[key] = canonical, _accepted(task, units, y, canonical)
+        accepted = _accepted(task, units, y, canonical)
+        if not accepted:
+            raise ValueError(
+                f"Expected targets that some output head of task={task!r} suits; the pairing "
+                f"checks reject every head for these (range [{key[3].low:g}, {key[3].high:g}], "
+                f"{key[3].distinct} distinct values). Received: y of shape {y.shape}"
+            )
+        _cache[key] = canonical, accepted
     return _cache[key]
 
 
@@ -209,7 +216,7 @@ def hp_activation(hp, name="activation", role="hidden", *, values=None, default=
     if values is None:
         values = fitting
     else:
-        values = [catalog.lookup("activation", v).info.name for v in values]
+        values = list(dict.fromkeys(catalog.lookup("activation", v).info.name for v in values))
         unfit = [v for v in values if v not in fitting]
         if unfit or not values:
             raise ValueError(

@@ -88,12 +88,9 @@ class _Recording:
 
     def hyperparameters_of(self, trial):
         """A trial's active hyperparameter values, without Hyperband's bookkeeping."""
-        hp = trial.hyperparameters
-        return {
-            p.name: hp.get(p.name)
-            for p in hp.space
-            if hp.is_active(p) and not p.name.startswith("tuner/")
-        }
+        # `values` holds the active ones only: a layer's width only if the layer exists.
+        values = trial.hyperparameters.values
+        return {name: value for name, value in values.items() if not name.startswith("tuner/")}
 
     def epochs_spent(self):
         """The epochs trained over the whole search (a promoted trial counts only its own)."""
