@@ -109,8 +109,22 @@ class MeanError(_PerSampleMean):
         super().__init__(name=name, dtype=dtype)
 
 
+class _Thresholded(_PerSampleMean):
+    """Base class: a per-sample function of a decision at `threshold` on the probability."""
+
+    default_name = None
+
+    def __init__(self, threshold=0.5, from_logits=False, name=None, dtype=None):
+        super().__init__(
+            name=name or self.default_name,
+            dtype=dtype,
+            threshold=check.check_threshold("threshold", threshold),
+            from_logits=check.check_bool("from_logits", from_logits),
+        )
+
+
 @_register
-class ZeroOneError(_PerSampleMean):
+class ZeroOneError(_Thresholded):
     """Zero-one error, the misclassification rate: ``1 - binary accuracy``.
 
     An output is predicted positive when ``y_pred > threshold`` (with
@@ -131,14 +145,7 @@ class ZeroOneError(_PerSampleMean):
     """
 
     function = staticmethod(L.zero_one_loss)
-
-    def __init__(self, threshold=0.5, from_logits=False, name="zero_one_error", dtype=None):
-        super().__init__(
-            name=name,
-            dtype=dtype,
-            threshold=check.check_threshold("threshold", threshold),
-            from_logits=check.check_bool("from_logits", from_logits),
-        )
+    default_name = "zero_one_error"
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5, from_logits=False):
@@ -147,7 +154,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5, from_logits=False):
 
 
 @_register
-class BinaryAccuracy(_PerSampleMean):
+class BinaryAccuracy(_Thresholded):
     """Binary accuracy for probabilities or raw scores, and {0, 1} or {-1, 1} labels.
 
     Keras's `BinaryAccuracy` thresholds `y_pred` as given and compares it
@@ -173,14 +180,10 @@ class BinaryAccuracy(_PerSampleMean):
     """
 
     function = staticmethod(binary_accuracy)
+    default_name = "binary_accuracy"
 
-    def __init__(self, threshold=0.5, from_logits=False, name="binary_accuracy", dtype=None):
-        super().__init__(
-            name=name,
-            dtype=dtype,
-            threshold=check.check_threshold("threshold", threshold),
-            from_logits=check.check_bool("from_logits", from_logits),
-        )
+    def __init__(self, threshold=0.5, from_logits=False, name=None, dtype=None):
+        super().__init__(threshold, from_logits, name, dtype)
         internals.set_metric_direction(self, "up")
 
 

@@ -25,6 +25,7 @@ from keras_actloss.examples.runner import (
     Trained,
     fit_plain,
     main,
+    mlp,
     outputs_logits,
     split,
 )
@@ -40,14 +41,7 @@ def load(seed):
 
 def build_model():
     """The article's network: 2 -> 32 -> 16 -> 8 (ReLU) -> 1 (Sigmoid)."""
-    inputs = keras.Input((2,), name="features")
-    x = inputs
-    for i, width in enumerate((32, 16, 8)):
-        x = keras.layers.Dense(width, name=f"dense_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    x = keras.layers.Dense(1, name="output")(x)
-    outputs = layers.Sigmoid(name="output_activation")(x)
-    model = keras.Model(inputs, outputs, name="moons_classifier")
+    model = mlp(2, (32, 16, 8), 1, layers.Sigmoid(name="output_activation"), "moons_classifier")
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=0.05),
         loss=losses.BinaryCrossentropy(),

@@ -15,7 +15,7 @@ import numpy as np
 
 from keras_actloss import layers, losses
 from keras_actloss.examples import figures
-from keras_actloss.examples.runner import Example, Trained, fit_plain, main, split
+from keras_actloss.examples.runner import Example, Trained, fit_plain, main, mlp, split
 
 CLASSES = 10
 
@@ -29,14 +29,7 @@ def load(seed):
 
 def build_model():
     """64 pixels -> 64 -> 32 (ReLU) -> 10 (Softmax)."""
-    inputs = keras.Input((64,), name="pixels")
-    x = inputs
-    for i, width in enumerate((64, 32)):
-        x = keras.layers.Dense(width, name=f"dense_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    x = keras.layers.Dense(CLASSES, name="output")(x)
-    outputs = layers.Softmax(name="output_activation")(x)
-    model = keras.Model(inputs, outputs, name="digits_classifier")
+    model = mlp(64, (64, 32), CLASSES, layers.Softmax(name="output_activation"), "digits")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=1e-3),
         loss=losses.SparseCategoricalCrossentropy(),

@@ -21,6 +21,7 @@ from keras_actloss.examples.runner import (
     Trained,
     fit_plain,
     main,
+    mlp,
     outputs_logits,
     split,
 )
@@ -39,14 +40,7 @@ def load(seed):
 
 def build_model():
     """20 features -> 64 -> 32 (ReLU) -> 5 (Sigmoid each)."""
-    inputs = keras.Input((20,), name="features")
-    x = inputs
-    for i, width in enumerate((64, 32)):
-        x = keras.layers.Dense(width, name=f"dense_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    x = keras.layers.Dense(LABELS, name="output")(x)
-    outputs = layers.Sigmoid(name="output_activation")(x)
-    model = keras.Model(inputs, outputs, name="multilabel_classifier")
+    model = mlp(20, (64, 32), LABELS, layers.Sigmoid(name="output_activation"), "multilabel")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=1e-3),
         loss=losses.BinaryCrossentropy(),

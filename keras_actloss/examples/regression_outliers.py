@@ -18,7 +18,7 @@ import numpy as np
 
 from keras_actloss import layers, losses
 from keras_actloss.examples import figures
-from keras_actloss.examples.runner import Example, Trained, fit_plain, main, split
+from keras_actloss.examples.runner import Example, Trained, fit_plain, main, mlp, split
 
 OUTLIER_FRACTION = 0.10
 LOSSES = {
@@ -47,14 +47,7 @@ def load(seed):
 
 def build_model(loss):
     """8 features -> 64 -> 32 (ReLU) -> 1 (Linear)."""
-    inputs = keras.Input((8,), name="features")
-    x = inputs
-    for i, width in enumerate((64, 32)):
-        x = keras.layers.Dense(width, name=f"dense_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    x = keras.layers.Dense(1, name="output")(x)
-    outputs = layers.Linear(name="output_activation")(x)
-    model = keras.Model(inputs, outputs, name="regressor")
+    model = mlp(8, (64, 32), 1, layers.Linear(name="output_activation"), "regressor")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss=loss)
     return model
 

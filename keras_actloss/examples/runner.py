@@ -207,6 +207,20 @@ def main(example, argv=None):
     return 0
 
 
+def mlp(inputs, widths, units, output, name):
+    """A model: `inputs` features -> Dense layers of `widths`, each with a ReLU -> a
+    `Dense(units)` with the `output` activation layer (the examples' plain networks)."""
+    from keras_actloss import layers
+
+    features = keras.Input((inputs,), name="features")
+    x = features
+    for i, width in enumerate(widths):
+        x = keras.layers.Dense(width, name=f"dense_{i}")(x)
+        x = layers.ReLU(name=f"relu_{i}")(x)
+    x = keras.layers.Dense(units, name="output")(x)
+    return keras.Model(features, output(x), name=name)
+
+
 def outputs_logits(model):
     """Whether the model's output is a raw score (a Linear head) rather than a probability."""
     from keras_actloss import layers
