@@ -183,7 +183,7 @@ def test_keras_actloss_example_lists_and_runs_the_examples(tmp_path):
         (["--tuner", "hyperband", "--max-trials", "3"], "Received: --tuner hyperband --max-trials"),
         (["--tuner", "none", "--max-trials", "3"], "applies to --tuner bayesian, random or grid"),
         (["--tuner", "hyperband", "--max-epochs", "1"], "needs --max-epochs >= 2. Received: 1"),
-        (["--seed", "-1"], "--seed must be >= 0. Received: -1"),
+        (["--seed", "0"], "--seed must be >= 1. Received: 0"),
     ],
 )
 def test_bad_options_are_refused_with_the_valid_ones(argv, expected, capsys):

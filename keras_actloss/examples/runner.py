@@ -154,8 +154,8 @@ def _arguments(example, argv):
         )
     if args.max_epochs is not None and args.tuner == "hyperband" and args.max_epochs < 2:
         p.error(f"--tuner hyperband needs --max-epochs >= 2. Received: {args.max_epochs}")
-    if args.seed < 0:
-        p.error(f"--seed must be >= 0. Received: {args.seed}")
+    if args.seed < 1:
+        p.error(f"--seed must be >= 1. Received: {args.seed}")
     args.out = args.out or Path("runs") / f"{example.name}-{args.tuner}"
     return args
 

@@ -171,8 +171,12 @@ class TaskHyperModel(keras_tuner.HyperModel):
         if low < high:
             hp.Float("learning_rate", low, high, step=10, sampling="log")
         if self.units[0] < self.units[1]:
+            # Under the same conditions as in `build`, or KerasTuner keeps both as two
+            # hyperparameters of one name.
+            self._depth(hp)
             for i in range(self.max_layers):
-                hp.Fixed(f"units_{i}", self._width(keras_tuner.HyperParameters(), i))
+                with self._layer_exists(hp, i):
+                    hp.Fixed(f"units_{i}", self._width(keras_tuner.HyperParameters(), i))
         if self.dropout[0] < self.dropout[1]:
             hp.Fixed("dropout", self.dropout[0])
         return hp
@@ -182,18 +186,27 @@ class TaskHyperModel(keras_tuner.HyperModel):
         if low == high:
             return low
         default = min(max(32, low), high)
-        return hp.Int(f"units_{i}", low, high, step=2, sampling="log", default=default)
+        width = hp.Int(f"units_{i}", low, high, step=2, sampling="log", default=default)
+        # KerasTuner may hand out a log-stepped Int as a float (8.0), which Dense refuses;
+        # it hands out None for the width of a layer that does not exist.
+        return None if width is None else int(width)
+
+    def _depth(self, hp):
+        return hp.Int("num_layers", 1, self.max_layers, default=min(2, self.max_layers))
+
+    def _layer_exists(self, hp, i):
+        return hp.conditional_scope("num_layers", list(range(i + 1, self.max_layers + 1)))
 
     def _number(self, hp, name, bounds, **kwargs):
         low, high = bounds
         return low if low == high else hp.Float(name, low, high, **kwargs)
 
     def build(self, hp):
-        layers = hp.Int("num_layers", 1, self.max_layers, default=min(2, self.max_layers))
+        layers = self._depth(hp)
         activation = hp_activation(hp, values=self.activations)
         widths = []
         for i in range(self.max_layers):
-            with hp.conditional_scope("num_layers", list(range(i + 1, self.max_layers + 1))):
+            with self._layer_exists(hp, i):
                 width = self._width(hp, i)
             if i < layers:
                 widths.append(width)
@@ -233,5 +246,5 @@ class TaskHyperModel(keras_tuner.HyperModel):
             default = 32 if 32 in self.batch_sizes else self.batch_sizes[0]
             kwargs["batch_size"] = hp.Choice("batch_size", self.batch_sizes, default=default)
         y = kwargs.get("y", args[1] if len(args) > 1 else None)
-        kwargs["callbacks"] = [*kwargs.get("callbacks", []), PairingValidator(y=y, strict=True)]
+        kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), PairingValidator(y=y, strict=True)]
         return model.fit(*args, **kwargs)

@@ -84,7 +84,9 @@ class _Recording:
 
     def ranked_trials(self):
         """The completed trials, best first."""
-        return self.oracle.get_best_trials(len(self.oracle.trials))
+        # KerasTuner pads its best trials with failed and unfinished ones.
+        best = self.oracle.get_best_trials(len(self.oracle.trials))
+        return [trial for trial in best if trial.status == "COMPLETED"]
 
     def hyperparameters_of(self, trial):
         """A trial's active hyperparameter values, without Hyperband's bookkeeping."""
@@ -212,7 +214,7 @@ def make_tuner(
             epochs any one model trains (default `DEFAULT_MAX_EPOCHS`).
         directory, project_name: where the search keeps its state: in
             `directory/project_name` (default `project_name=kind`).
-        seed: seeds the search's sampling: the same seed proposes the same
+        seed: a positive integer that seeds the search's sampling: the same seed proposes the same
             trials (training itself is seeded with `keras.utils.set_random_seed`).
         overwrite: start over instead of resuming.
         progress: print a line as each trial ends (its score, the best so
@@ -231,7 +233,8 @@ def make_tuner(
         "max_epochs", DEFAULT_MAX_EPOCHS if max_epochs is None else max_epochs, minimum=1
     )
     if seed is not None:
-        seed = check.check_integer("seed", seed, minimum=0)
+        # KerasTuner takes a seed of 0 as no seed (`seed or random.randint(...)`).
+        seed = check.check_integer("seed", seed, minimum=1)
     check.check_bool("overwrite", overwrite)
     check.check_bool("progress", progress)
     if objective is None:
