@@ -481,7 +481,7 @@ def _sample_trials(task, y, directory, start, trials=TRIALS):
     """
     hypermodel = TaskHyperModel(task, input_shape=(3,), y=y)
     tuner = tuning.make_tuner(
-        "random", hypermodel, max_trials=trials, directory=directory, seed=start, overwrite=True
+        "random", hypermodel, max_trials=trials, directory=directory, seed=start + 1, overwrite=True
     )
     tuner.oracle.verbose = 0
     tuner._populate_initial_space()
