@@ -138,7 +138,9 @@ def parser(example):
         "most per model for hyperband (default 20)",
     )
     p.add_argument("--out", type=Path, help=f"output folder (default runs/{example.name}-TUNER)")
-    p.add_argument("--seed", type=int, default=42, help="seeds training and the search")
+    p.add_argument(
+        "--seed", type=int, default=42, help="seeds training and the search (default 42; >= 1)"
+    )
     p.add_argument("--overwrite", action="store_true", help="start the search over")
     return p
 
@@ -160,8 +162,7 @@ def _arguments(example, argv):
     return args
 
 
-def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+def _quiet_keras_tuner():
     # KerasTuner loads a Hyperband parent's weights into a fresh optimizer on purpose.
     warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
@@ -169,7 +170,7 @@ def _quiet_tensorflow():
 def main(example, argv=None):
     """Runs `example` with command-line options `argv`; returns the exit status."""
     args = _arguments(example, argv)
-    _quiet_tensorflow()
+    _quiet_keras_tuner()
     try:
         require("sklearn", f"The {example.name} example")
         require("matplotlib", f"The {example.name} example's figures")
