@@ -659,3 +659,33 @@ def test_an_interrupted_search_resumes_where_it_stopped(sig, tmp_path):
     assert tuner.history("1")["epoch"] == list(range(EPOCHS)), "trial 1 ran again in full"
     scores = sorted((record["score"] for record in final.values()), reverse=True)
     assert [trial.score for trial in tuner.ranked_trials()] == scores
+
+
+def _discrete_only(hp):
+    model = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(hp.Choice("units", [4, 8, 16, 32])),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(keras.optimizers.Adam(hp.Choice("learning_rate", [1e-3, 1e-2])), "mse")
+    return model
+
+
+def test_hyperband_over_discrete_choices_only_warns_and_indeed_promotes_nothing(tmp_path):
+    with pytest.warns(UserWarning, match="keras-tuner issue 676"):
+        tuner = make_tuner(
+            "hyperband", _discrete_only, objective="val_loss", max_epochs=9, directory=tmp_path
+        )
+    tuner.search(X, Y, validation_data=(X_VAL, Y_VAL), verbose=0)
+    values = [t.hyperparameters.values for t in tuner.oracle.trials.values()]
+    assert values and all(v["tuner/initial_epoch"] == 0 for v in values)
+    assert max(v["tuner/epochs"] for v in values) < 9
+
+
+def test_the_default_spaces_have_a_continuous_hyperparameter(tmp_path, recwarn):
+    make_tuner("hyperband", _hypermodel(), directory=tmp_path / "a")
+    assert not [w for w in recwarn if "issue 676" in str(w.message)]
+    with pytest.warns(UserWarning, match="issue 676"):
+        make_tuner("hyperband", _hypermodel(learning_rate=1e-3), directory=tmp_path / "b")

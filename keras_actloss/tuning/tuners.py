@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 
 import keras
 import keras_tuner
+from keras_tuner.engine.hyperparameters import Float
 
 from keras_actloss import _validation as check
 
@@ -148,9 +150,27 @@ def _short(value):
 
 
 class Hyperband(_Recording, keras_tuner.Hyperband):
-    """KerasTuner's `Hyperband`, with per-trial histories (see the module docstring)."""
+    """KerasTuner's `Hyperband`, with per-trial histories (see the module docstring).
+
+    It warns when the search space holds no continuous hyperparameter: over
+    discrete choices alone, KerasTuner's Hyperband promotes no trial past
+    its first round (keras-tuner issue 676), so every model trains only a
+    few epochs.
+    """
 
     _oracle_takes_max_epochs = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        space = self.oracle.get_space().space
+        if space and not any(isinstance(p, Float) and p.step is None for p in space):
+            warnings.warn(
+                "Hyperband over discrete hyperparameters only promotes no trial past its first "
+                "round (keras-tuner issue 676): every model trains a first round's epochs. Add "
+                "a continuous one, such as a log-uniform learning rate, or use kind='grid'.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 class BayesianOptimization(_Recording, keras_tuner.BayesianOptimization):
