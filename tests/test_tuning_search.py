@@ -9,6 +9,7 @@ behaviour is what is checked, not the accuracy.
 """
 
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -23,6 +24,7 @@ import keras
 import keras_tuner
 import numpy as np
 import pytest
+from fresh_process import run_fresh
 
 from keras_actloss import PairingError, PairingWarning, layers, losses
 from keras_actloss.tuning import TUNERS, TaskHyperModel, make_tuner
@@ -689,3 +691,45 @@ def test_the_default_spaces_have_a_continuous_hyperparameter(tmp_path, recwarn):
     assert not [w for w in recwarn if "issue 676" in str(w.message)]
     with pytest.warns(UserWarning, match="issue 676"):
         make_tuner("hyperband", _hypermodel(learning_rate=1e-3), directory=tmp_path / "b")
+
+
+_SEARCH_ON_A_BACKEND = """
+import json, os, sys
+os.environ["KERAS_BACKEND"] = sys.argv[1]
+import keras
+import numpy as np
+import keras_actloss
+from keras_actloss.tuning import TaskHyperModel, make_tuner
+
+rng = np.random.default_rng(0)
+x = rng.normal(size=(128, 2)).astype("float32")
+y = (x.sum(axis=1, keepdims=True) > 0).astype("float32")
+keras.utils.set_random_seed(1)
+hypermodel = TaskHyperModel("binary", (2,), y=y, max_layers=2, units=(8, 16), batch_sizes=[32])
+tuner = make_tuner("random", hypermodel, max_trials=2, max_epochs=2, directory=sys.argv[2], seed=1)
+tuner.search(x, y, validation_data=(x, y), verbose=0)
+best = tuner.ranked_trials()[0]
+model = tuner.get_best_models(1)[0]
+path = os.path.join(sys.argv[2], "best.keras")
+model.save(path)
+again = keras.saving.load_model(path)
+print(json.dumps({
+    "backend": keras.backend.backend(),
+    "finished": len(tuner.ranked_trials()),
+    "best_score": best.score,
+    "accuracy": model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"],
+    "reloaded": again.evaluate(x, y, verbose=0, return_dict=True)["accuracy"],
+}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_a_search_runs_on_every_backend(backend, tmp_path):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"the {backend} backend is not installed")
+    result = run_fresh(_SEARCH_ON_A_BACKEND, [backend, str(tmp_path)])
+    assert result["backend"] == backend and result["finished"] == 2
+    # The best model is the checkpoint of its best epoch, which scored best_score on (x, y).
+    assert result["accuracy"] == pytest.approx(result["best_score"], abs=1e-6)
+    assert result["reloaded"] == pytest.approx(result["accuracy"], abs=1e-7)
