@@ -9,7 +9,7 @@ imports third-party modules while loading)::
 """
 
 from keras_actloss import callbacks, catalog, layers, lookup, losses, metrics, pairing
-from keras_actloss.findings import Finding, PairingError, PairingWarning
+from keras_actloss.findings import Finding, HealthWarning, PairingError, PairingWarning
 from keras_actloss.layers import *  # noqa: F403
 from keras_actloss.lookup import *  # noqa: F403
 from keras_actloss.pairing import check_pairing, check_targets, suggest_head
@@ -20,6 +20,7 @@ __all__ = [
     *layers.__all__,
     *lookup.__all__,
     "Finding",
+    "HealthWarning",
     "PairingError",
     "PairingWarning",
     "callbacks",

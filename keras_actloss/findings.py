@@ -26,6 +26,10 @@ class PairingWarning(UserWarning):
     """A mismatched output activation, loss or target (filter it like any warning)."""
 
 
+class HealthWarning(UserWarning):
+    """A training-health problem that a monitor found (filter it like any warning)."""
+
+
 class PairingError(ValueError):
     """Raised before training when an error-severity pairing finding exists (strict mode)."""
 

@@ -1,5 +1,10 @@
-"""Keras callbacks: the pairing validator (training-health monitors come next to it)."""
+"""Keras callbacks: the pairing validator and the training-health monitors."""
 
+from keras_actloss.callbacks.health import (
+    DeadReLUMonitor,
+    GradientHealthMonitor,
+    SaturationMonitor,
+)
 from keras_actloss.callbacks.pairing import PairingValidator
 
-__all__ = ["PairingValidator"]
+__all__ = ["DeadReLUMonitor", "GradientHealthMonitor", "PairingValidator", "SaturationMonitor"]

@@ -1,0 +1,357 @@
+"""Training-health monitors: dead ReLUs, vanishing and exploding gradients, saturation.
+
+"Activation Functions and Loss Functions: The Engines of Neural Network
+Learning" (MHTECHIN, 2026) describes how activations fail in training: a
+ReLU whose inputs stay negative outputs zero and its "gradient becomes zero
+forever"; sigmoid and tanh saturate at their flat ends, where gradients
+"shrink exponentially as they backpropagate". These callbacks watch for
+each on a probe batch, because Keras callbacks never see the training
+batches, and report what they find as `Finding`s (the type of the pairing
+checks) through `HealthWarning` warnings, the ``keras_actloss`` logger and
+the epoch `logs`, so that `History`, `CSVLogger` and `TensorBoard` record
+the figures with no extra code (place the monitors before those callbacks
+in the `callbacks` list).
+
+The default thresholds come from published diagnosis tools for Keras 2:
+AUTOTRAINER (Zhang et al., ICSE 2021), DeepDiagnosis (Wardat et al., ICSE
+2022) and TheDeepChecker (Ben Braiek and Khomh, 2022); each argument says
+which one it takes.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from keras_actloss import _validation as check
+from keras_actloss import findings
+from keras_actloss.findings import Finding, HealthWarning
+
+
+def _checked_probe(probe):
+    if not isinstance(probe, (tuple, list)) or len(probe) != 2:
+        raise TypeError(
+            "Expected probe as an (x, y) pair of arrays: a batch the monitor evaluates itself. "
+            f"Received: probe of type {type(probe).__name__}"
+        )
+    x, y = probe
+    if len(x) == 0:
+        raise ValueError(f"Expected a probe batch of at least one sample. Received: {len(x)}")
+    return x, y
+
+
+def _function_name(fn):
+    return getattr(fn, "__name__", type(fn).__name__).lower()
+
+
+class _Monitor(keras.callbacks.Callback):
+    """Runs `measure()` every `every` epochs; logs its figures and emits its findings."""
+
+    def __init__(self, probe, every=1, stop_after=None):
+        super().__init__()
+        self.probe = _checked_probe(probe)
+        self.every = check.check_integer("every", every, minimum=1)
+        self.stop_after = check.check_integer("stop_after", stop_after, minimum=1, allow_none=True)
+        self.findings = []
+        self.history = {}
+        self._streak = 0
+
+    def measure(self):
+        """Returns ({log key: value}, [Finding, ...]) for the model now."""
+        raise NotImplementedError
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        values, found = self.measure()
+        if logs is not None:
+            logs.update(values)
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(value)
+        self.findings = found
+        findings.emit(found, category=HealthWarning)
+        self._streak = self._streak + 1 if found else 0
+        if self.stop_after and self._streak >= self.stop_after:
+            self.model.stop_training = True
+            findings.logger.warning(
+                "%s stopped training: the problem persisted for %d checks.",
+                type(self).__name__,
+                self._streak,
+            )
+
+
+class _ActivationMonitor(_Monitor):
+    """A monitor that reads some layers' inputs or outputs on the probe's `x`."""
+
+    def _watched(self):
+        """[(layer, symbolic tensor to read)], for the layers this monitor watches."""
+        raise NotImplementedError
+
+    def _read(self):
+        watched = self._watched()
+        if not watched:
+            return []
+        reader = getattr(self, "_reader", None)
+        if reader is None or reader[0] is not self.model:
+            outputs = [tensor for _, tensor in watched]
+            self._reader = self.model, keras.Model(self.model.inputs, outputs)
+        values = self._reader[1].predict(self.probe[0], verbose=0, batch_size=len(self.probe[0]))
+        values = values if isinstance(values, list) else [values]
+        return [
+            (layer, np.asarray(v, dtype="float64").reshape(-1, v.shape[-1]))
+            for (layer, _), v in zip(watched, values, strict=True)
+        ]
+
+
+def _is(layer, names):
+    """Whether the layer is, or ends in, one of these activations (catalog names)."""
+    from keras_actloss import catalog
+
+    names = {name.replace("_", "") for name in names}
+    entry = catalog.entry_of(layer)
+    if entry is not None:
+        return entry.info.name.replace("_", "") in names
+    if type(layer).__name__.lower() in names:  # Keras's ReLU, LeakyReLU, PReLU, ELU layers
+        return True
+    activation = getattr(layer, "activation", None)  # Dense(activation=...), Activation(...)
+    return activation is not None and _function_name(activation).replace("_", "") in names
+
+
+def _separate(layer):
+    return not isinstance(layer, (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D))
+
+
+class DeadReLUMonitor(_ActivationMonitor):
+    """Finds ReLU layers whose units output zero for every sample of a probe batch.
+
+    A unit is dead when it outputs 0 for every sample of the probe; a layer
+    is flagged when the fraction of its dead units reaches `threshold`. It
+    watches this package's `ReLU`, Keras's `ReLU` layer and
+    `Activation("relu")`, and `Dense(..., activation="relu")`. Leaky ReLU,
+    PReLU and ELU units never output exactly zero and cannot die: for them it
+    logs the fraction of units negative for every sample, without a warning.
+
+    Logs ``dead_fraction/LAYER`` (and ``negative_fraction/LAYER``).
+
+    Args:
+        probe: an `(x, y)` batch (only `x` is used).
+        threshold: the fraction of dead units that flags a layer. Default
+            0.5: TheDeepChecker and SageMaker Debugger flag a layer above
+            50 % dead units.
+        every: check every this many epochs.
+        stop_after: stop training when a layer stays flagged for this many
+            consecutive checks (None: never).
+    """
+
+    def __init__(self, probe, threshold=0.5, every=1, stop_after=None):
+        super().__init__(probe, every, stop_after)
+        self.threshold = check.check_number("threshold", threshold, minimum=0, maximum=1)
+
+    def _watched(self):
+        return [
+            (layer, layer.output)
+            for layer in self.model.layers
+            if _is(layer, ("relu", "leaky_relu", "prelu", "elu"))
+        ]
+
+    def measure(self):
+        values, found = {}, []
+        for layer, out in self._read():
+            never_positive = float(np.mean(np.all(out <= 0, axis=0)))
+            if _is(layer, ("relu",)):
+                values[f"dead_fraction/{layer.name}"] = never_positive
+                if never_positive >= self.threshold:
+                    found.append(
+                        Finding(
+                            "dead-relu",
+                            "warning",
+                            f"{never_positive:.0%} of the ReLU units of layer '{layer.name}' "
+                            "output 0 for every probe sample: their gradient is zero, so they "
+                            "no longer learn.",
+                            "use LeakyReLU, PReLU or ELU, or a smaller learning rate (and He "
+                            "initialisation).",
+                            layer=layer.name,
+                        )
+                    )
+            else:
+                values[f"negative_fraction/{layer.name}"] = never_positive
+        return values, found
+
+
+class SaturationMonitor(_ActivationMonitor):
+    """Finds sigmoid and tanh layers whose pre-activations sit in their flat regions.
+
+    For each sigmoid or tanh (this package's layers, Keras's
+    `Activation("sigmoid"/"tanh")`, or a `Dense` with that activation), it
+    takes the fraction of pre-activation values (over the probe's samples
+    and the layer's units) with ``|z| >= z_limit``, where the derivative is
+    below 0.007 (sigmoid) or 0.0002 (tanh). The output layer of a classifier
+    is left out: confident outputs are its purpose.
+
+    Logs ``saturated_fraction/LAYER``.
+
+    Args:
+        probe: an `(x, y)` batch (only `x` is used).
+        z_limit: where the flat region starts. Default 5, from DeepDiagnosis.
+        threshold: the saturated fraction that flags a layer. Default 0.5,
+            from DeepDiagnosis (more than 50 %).
+        every, stop_after: as for `DeadReLUMonitor`.
+    """
+
+    def __init__(self, probe, z_limit=5.0, threshold=0.5, every=1, stop_after=None):
+        super().__init__(probe, every, stop_after)
+        self.z_limit = check.check_number("z_limit", z_limit, minimum=0, strict_minimum=True)
+        self.threshold = check.check_number("threshold", threshold, minimum=0, maximum=1)
+
+    def _watched(self):
+        # A Dense's input: its pre-activation is computed from it in `measure`.
+        return [
+            (layer, layer.input)
+            for layer in self.model.layers[:-1]
+            if _is(layer, ("sigmoid", "tanh"))
+        ]
+
+    def measure(self):
+        values, found = {}, []
+        for layer, read in self._read():
+            z = read if _separate(layer) else read @ _weights(layer)[0] + _weights(layer)[1]
+            saturated = float(np.mean(np.abs(z) >= self.z_limit))
+            values[f"saturated_fraction/{layer.name}"] = saturated
+            if saturated > self.threshold:
+                found.append(
+                    Finding(
+                        "saturation",
+                        "warning",
+                        f"{saturated:.0%} of the pre-activations of layer '{layer.name}' lie "
+                        f"beyond |z| >= {self.z_limit:g}, where a sigmoid or tanh is flat: the "
+                        "gradients through it vanish.",
+                        "use ReLU-family activations, normalise the inputs (or add "
+                        "BatchNormalization), or start from smaller weights (Glorot).",
+                        layer=layer.name,
+                    )
+                )
+        return values, found
+
+
+def _weights(layer):
+    kernel = np.asarray(keras.ops.convert_to_numpy(layer.kernel), dtype="float64")
+    bias = getattr(layer, "bias", None)
+    bias = 0.0 if bias is None else np.asarray(keras.ops.convert_to_numpy(bias), dtype="float64")
+    return kernel, bias
+
+
+class GradientHealthMonitor(_Monitor):
+    """Finds vanishing, exploding and non-finite gradients, layer by layer.
+
+    On the probe batch it takes the gradient of the compiled loss with
+    respect to every trainable weight, and the norm per layer. Vanishing:
+    the first trainable layer's norm is below `vanishing_norm` and below
+    `vanishing_ratio` times the last layer's (AUTOTRAINER's rule). Exploding:
+    the first layer's norm exceeds `exploding_ratio` times the last layer's
+    (AUTOTRAINER), or any layer's norm exceeds `exploding_norm`. A NaN or
+    infinite gradient is an error.
+
+    Logs ``grad_norm/LAYER``. TensorFlow backend only: it raises a
+    `ValueError` at construction on JAX and PyTorch.
+
+    Args:
+        probe: an `(x, y)` batch.
+        vanishing_ratio: default 1e-3 (AUTOTRAINER).
+        vanishing_norm: default 1e-4 (AUTOTRAINER).
+        exploding_ratio: default 70 (AUTOTRAINER).
+        exploding_norm: an absolute bound on any layer's norm; default 1e3.
+        every, stop_after: as for `DeadReLUMonitor`.
+    """
+
+    def __init__(
+        self,
+        probe,
+        vanishing_ratio=1e-3,
+        vanishing_norm=1e-4,
+        exploding_ratio=70.0,
+        exploding_norm=1e3,
+        every=1,
+        stop_after=None,
+    ):
+        backend = keras.backend.backend()
+        if backend != "tensorflow":
+            raise ValueError(
+                "GradientHealthMonitor is not supported on backend "
+                f"{backend!r}: it needs the TensorFlow backend. Received: KERAS_BACKEND={backend}"
+            )
+        super().__init__(probe, every, stop_after)
+        positive = {"minimum": 0, "strict_minimum": True}
+        self.vanishing_ratio = check.check_number("vanishing_ratio", vanishing_ratio, **positive)
+        self.vanishing_norm = check.check_number("vanishing_norm", vanishing_norm, **positive)
+        self.exploding_ratio = check.check_number("exploding_ratio", exploding_ratio, **positive)
+        self.exploding_norm = check.check_number("exploding_norm", exploding_norm, **positive)
+
+    def _norms(self):
+        import tensorflow as tf  # this monitor is TensorFlow-only (see the class docstring)
+
+        x, y = self.probe
+        layers = [layer for layer in self.model.layers if layer.trainable_weights]
+        weights = [w for layer in layers for w in layer.trainable_weights]
+        with tf.GradientTape() as tape:
+            prediction = self.model(x, training=False)
+            loss = self.model.compute_loss(x=x, y=y, y_pred=prediction)
+        gradients = tape.gradient(loss, [w.value for w in weights])
+        norms, i = [], 0
+        for layer in layers:
+            parts = gradients[i : i + len(layer.trainable_weights)]
+            i += len(layer.trainable_weights)
+            squares = [float(tf.reduce_sum(tf.square(g))) for g in parts if g is not None]
+            norms.append((layer, float(np.sqrt(sum(squares))) if squares else 0.0))
+        return norms
+
+    def measure(self):
+        norms = self._norms()
+        values = {f"grad_norm/{layer.name}": norm for layer, norm in norms}
+        if not norms:
+            return values, []
+        broken = [layer.name for layer, norm in norms if not np.isfinite(norm)]
+        if broken:
+            return values, [
+                Finding(
+                    "non-finite-gradient",
+                    "error",
+                    f"The gradient of layer '{name}' is NaN or infinite: the next update "
+                    "turns its weights into NaN.",
+                    "lower the learning rate, clip gradients (e.g. Adam(clipnorm=1.0)), and "
+                    "normalise the inputs.",
+                    layer=name,
+                )
+                for name in broken
+            ]
+        (first, head), (last, tail) = norms[0], norms[-1]
+        ratio = head / tail if tail > 0 else np.inf
+        found = []
+        if head < self.vanishing_norm and ratio < self.vanishing_ratio:
+            found.append(
+                Finding(
+                    "vanishing-gradient",
+                    "warning",
+                    f"The gradient reaching layer '{first.name}' has norm {head:.2g}, "
+                    f"{ratio:.2g} times that of the last layer '{last.name}': gradients "
+                    "shrink as they backpropagate, and the first layers barely learn.",
+                    "use ReLU-family hidden activations instead of sigmoid or tanh, add "
+                    "BatchNormalization, or use fewer layers.",
+                    layer=first.name,
+                )
+            )
+        largest, biggest = max(norms, key=lambda pair: pair[1])
+        if len(norms) > 1 and ratio > self.exploding_ratio or biggest > self.exploding_norm:
+            where = first if ratio > self.exploding_ratio else largest
+            found.append(
+                Finding(
+                    "exploding-gradient",
+                    "warning",
+                    f"The gradient of layer '{where.name}' has norm "
+                    f"{dict(norms)[where]:.3g} ({ratio:.3g} times the last layer's): updates "
+                    "this large make training diverge.",
+                    "use a smaller learning rate or gradient clipping (e.g. "
+                    "Adam(clipnorm=1.0)), and normalise the inputs.",
+                    layer=where.name,
+                )
+            )
+        return values, found
