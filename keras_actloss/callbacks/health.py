@@ -61,13 +61,17 @@ class _Monitor(keras.callbacks.Callback):
         raise NotImplementedError
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
+        if epoch % self.every:
+            # NaN between checks, so that every epoch holds the same keys (`CSVLogger`
+            # fixes its columns at the first epoch) and `History` lines up with epochs.
+            if logs is not None:
+                logs.update(dict.fromkeys(self.history, float("nan")))
             return
         values, found = self.measure()
         if logs is not None:
             logs.update(values)
         for key, value in values.items():
-            self.history.setdefault(key, []).append(value)
+            self.history.setdefault(key, []).append(value)  # the checked epochs only
         self.findings = found
         findings.emit(found, category=HealthWarning)
         self._streak = self._streak + 1 if found else 0
@@ -93,10 +97,15 @@ class _ActivationMonitor(_Monitor):
             return []
         reader = getattr(self, "_reader", None)
         if reader is None or reader[0] is not self.model:
+            inputs = self.model.inputs
             outputs = [tensor for _, tensor in watched]
-            self._reader = self.model, keras.Model(self.model.inputs, outputs)
-        values = self._reader[1].predict(self.probe[0], verbose=0, batch_size=len(self.probe[0]))
-        values = values if isinstance(values, list) else [values]
+            model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs)
+            # Called directly: `predict` costs ~50 ms of set-up per call, the call ~1 ms.
+            self._reader = self.model, model, keras.ops.convert_to_tensor(self.probe[0])
+        _, model, x = self._reader
+        values = model(x, training=False)
+        values = values if isinstance(values, (list, tuple)) else [values]
+        values = [keras.ops.convert_to_numpy(v) for v in values]
         return [
             (layer, np.asarray(v, dtype="float64").reshape(-1, v.shape[-1]))
             for (layer, _), v in zip(watched, values, strict=True)
@@ -128,8 +137,9 @@ class DeadReLUMonitor(_ActivationMonitor):
     is flagged when the fraction of its dead units reaches `threshold`. It
     watches this package's `ReLU`, Keras's `ReLU` layer and
     `Activation("relu")`, and `Dense(..., activation="relu")`. Leaky ReLU,
-    PReLU and ELU units never output exactly zero and cannot die: for them it
-    logs the fraction of units negative for every sample, without a warning.
+    PReLU and ELU units pass a gradient for negative inputs (a PReLU unless
+    it learns a zero slope), so they do not die this way: for them it logs
+    the fraction of units negative for every sample, without a warning.
 
     Logs ``dead_fraction/LAYER`` (and ``negative_fraction/LAYER``).
 
@@ -138,8 +148,9 @@ class DeadReLUMonitor(_ActivationMonitor):
         threshold: the fraction of dead units that flags a layer. Default
             0.5: TheDeepChecker and SageMaker Debugger flag a layer above
             50 % dead units.
-        every: check every this many epochs.
-        stop_after: stop training when a layer stays flagged for this many
+        every: check at the first epoch and every this many epochs after it
+            (the epochs between log NaN, so that every epoch has the same keys).
+        stop_after: stop training when findings persist for this many
             consecutive checks (None: never).
     """
 
@@ -287,21 +298,36 @@ class GradientHealthMonitor(_Monitor):
         self.exploding_norm = check.check_number("exploding_norm", exploding_norm, **positive)
 
     def _norms(self):
+        layers = [layer for layer in self.model.layers if layer.trainable_weights]
+        cached = getattr(self, "_compiled", None)
+        if cached is None or cached[0] is not self.model:
+            self._compiled = self.model, self._norm_function(layers)
+        norms = keras.ops.convert_to_numpy(self._compiled[1](*self.probe))
+        return list(zip(layers, (float(n) for n in norms), strict=True))
+
+    def _norm_function(self, layers):
+        """A compiled function: the probe's gradient norm per layer, in one call."""
         import tensorflow as tf  # this monitor is TensorFlow-only (see the class docstring)
 
-        x, y = self.probe
-        layers = [layer for layer in self.model.layers if layer.trainable_weights]
-        weights = [w for layer in layers for w in layer.trainable_weights]
-        with tf.GradientTape() as tape:
-            prediction = self.model(x, training=False)
-            loss = self.model.compute_loss(x=x, y=y, y_pred=prediction)
-        gradients = tape.gradient(loss, [w.value for w in weights])
-        norms, i = [], 0
-        for layer in layers:
-            parts = gradients[i : i + len(layer.trainable_weights)]
-            i += len(layer.trainable_weights)
-            squares = [float(tf.reduce_sum(tf.square(g))) for g in parts if g is not None]
-            norms.append((layer, float(np.sqrt(sum(squares))) if squares else 0.0))
+        model = self.model
+
+        @tf.function
+        def norms(x, y):
+            weights = [w.value for layer in layers for w in layer.trainable_weights]
+            with tf.GradientTape() as tape:
+                loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=False))
+            gradients = iter(tape.gradient(loss, weights))
+            per_layer = []
+            for layer in layers:
+                parts = [next(gradients) for _ in layer.trainable_weights]
+                # In float64: the square of a vanishing float32 gradient (< 1e-19) underflows.
+                squares = [
+                    tf.reduce_sum(tf.square(tf.cast(g, "float64"))) for g in parts if g is not None
+                ]
+                zero = tf.constant(0.0, "float64")
+                per_layer.append(tf.sqrt(tf.add_n(squares)) if squares else zero)
+            return tf.stack(per_layer)
+
         return norms
 
     def measure(self):
