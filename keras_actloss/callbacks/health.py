@@ -100,12 +100,11 @@ class _ActivationMonitor(_Monitor):
             inputs = self.model.inputs
             outputs = [tensor for _, tensor in watched]
             model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs)
-            # Called directly: `predict` costs ~50 ms of set-up per call, the call ~1 ms.
-            self._reader = self.model, model, keras.ops.convert_to_tensor(self.probe[0])
-        _, model, x = self._reader
-        values = model(x, training=False)
+            self._reader = self.model, model
+        # `predict_on_batch` runs a compiled function, built once; `predict` costs ~50 ms of
+        # set-up per call and an eager call ~5 ms, against a fit epoch of ~100 ms.
+        values = self._reader[1].predict_on_batch(self.probe[0])
         values = values if isinstance(values, (list, tuple)) else [values]
-        values = [keras.ops.convert_to_numpy(v) for v in values]
         return [
             (layer, np.asarray(v, dtype="float64").reshape(-1, v.shape[-1]))
             for (layer, _), v in zip(watched, values, strict=True)
