@@ -258,8 +258,8 @@ class GradientHealthMonitor(_Monitor):
     the first trainable layer's norm is below `vanishing_norm` and below
     `vanishing_ratio` times the last layer's (AUTOTRAINER's rule). Exploding:
     the first layer's norm exceeds `exploding_ratio` times the last layer's
-    (AUTOTRAINER), or any layer's norm exceeds `exploding_norm`. A NaN or
-    infinite gradient is an error.
+    (AUTOTRAINER), or, if `exploding_norm` is set, any layer's norm exceeds
+    it. A NaN or infinite gradient is an error.
 
     Logs ``grad_norm/LAYER``. TensorFlow backend only: it raises a
     `ValueError` at construction on JAX and PyTorch.
@@ -269,7 +269,9 @@ class GradientHealthMonitor(_Monitor):
         vanishing_ratio: default 1e-3 (AUTOTRAINER).
         vanishing_norm: default 1e-4 (AUTOTRAINER).
         exploding_ratio: default 70 (AUTOTRAINER).
-        exploding_norm: an absolute bound on any layer's norm; default 1e3.
+        exploding_norm: an absolute bound on any layer's norm, for a model
+            whose first layer's gradient is not the one that explodes; default
+            None (no bound: the published rules have none).
         every, stop_after: as for `DeadReLUMonitor`.
     """
 
@@ -279,7 +281,7 @@ class GradientHealthMonitor(_Monitor):
         vanishing_ratio=1e-3,
         vanishing_norm=1e-4,
         exploding_ratio=70.0,
-        exploding_norm=1e3,
+        exploding_norm=None,
         every=1,
         stop_after=None,
     ):
@@ -294,7 +296,11 @@ class GradientHealthMonitor(_Monitor):
         self.vanishing_ratio = check.check_number("vanishing_ratio", vanishing_ratio, **positive)
         self.vanishing_norm = check.check_number("vanishing_norm", vanishing_norm, **positive)
         self.exploding_ratio = check.check_number("exploding_ratio", exploding_ratio, **positive)
-        self.exploding_norm = check.check_number("exploding_norm", exploding_norm, **positive)
+        self.exploding_norm = (
+            None
+            if exploding_norm is None
+            else check.check_number("exploding_norm", exploding_norm, **positive)
+        )
 
     def _norms(self):
         layers = [layer for layer in self.model.layers if layer.trainable_weights]
@@ -365,7 +371,8 @@ class GradientHealthMonitor(_Monitor):
                 )
             )
         largest, biggest = max(norms, key=lambda pair: pair[1])
-        if len(norms) > 1 and ratio > self.exploding_ratio or biggest > self.exploding_norm:
+        beyond_bound = self.exploding_norm is not None and biggest > self.exploding_norm
+        if len(norms) > 1 and ratio > self.exploding_ratio or beyond_bound:
             where = first if ratio > self.exploding_ratio else largest
             found.append(
                 Finding(
