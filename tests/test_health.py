@@ -695,3 +695,34 @@ def test_regression_model_trains_without_health_warnings():
         model, splits.x_val, splits.y_val, splits.x_val, splits.y_val, 60, 32
     )
     assert history["loss"][-1] < 0.1 * history["loss"][0]
+
+
+def test_convolutions_are_read_where_their_pre_activation_is_known():
+    """A Conv's built-in tanh is skipped (its pre-activation is not an input); a Tanh layer of
+    its own after a Conv is read, and a Conv's built-in ReLU output is read for dead units."""
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(32, 6, 6, 1)).astype("float32")
+    y = rng.normal(size=(32, 1)).astype("float32")
+    big = keras.initializers.RandomNormal(stddev=10.0, seed=3)
+    conv = keras.layers.Conv2D(4, 3, kernel_initializer=big, name="conv")
+    model = keras.Sequential(
+        [
+            keras.Input((6, 6, 1)),
+            keras.layers.Conv2D(2, 3, activation="tanh", padding="same", name="conv_tanh"),
+            conv,
+            ours.Tanh(name="tanh_after_conv"),
+            keras.layers.Conv2D(2, 3, activation="relu", name="conv_relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile("sgd", "mse")
+    saturation, dead = SaturationMonitor((x, y)), DeadReLUMonitor((x, y))
+    history, _ = _fit(model, x, y, [saturation, dead], epochs=1)
+    assert "saturated_fraction/conv_tanh" not in history
+    before_tanh = keras.Model(model.inputs, conv.output).predict(x, verbose=0)
+    expected = float(np.mean(np.abs(before_tanh) >= 5.0))
+    assert history["saturated_fraction/tanh_after_conv"] == [pytest.approx(expected)]
+    outputs = keras.Model(model.inputs, model.get_layer("conv_relu").output).predict(x, verbose=0)
+    dead_units = float(np.mean(np.all(outputs.reshape(-1, 2) <= 0, axis=0)))
+    assert history["dead_fraction/conv_relu"] == [pytest.approx(dead_units)]

@@ -126,7 +126,8 @@ def _is(layer, names):
 
 
 def _separate(layer):
-    return not isinstance(layer, (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D))
+    """An activation layer of its own (its input is the pre-activation), not a Dense or Conv."""
+    return not hasattr(layer, "kernel")
 
 
 class DeadReLUMonitor(_ActivationMonitor):
@@ -192,7 +193,8 @@ class SaturationMonitor(_ActivationMonitor):
     """Finds sigmoid and tanh layers whose pre-activations sit in their flat regions.
 
     For each sigmoid or tanh (this package's layers, Keras's
-    `Activation("sigmoid"/"tanh")`, or a `Dense` with that activation), it
+    `Activation("sigmoid"/"tanh")`, or a `Dense` with that activation; not a
+    convolution's built-in activation), it
     takes the fraction of pre-activation values (over the probe's samples
     and the layer's units) with ``|z| >= z_limit``, where the derivative is
     below 0.007 (sigmoid) or 0.0002 (tanh). The output layer of a classifier
@@ -214,11 +216,13 @@ class SaturationMonitor(_ActivationMonitor):
         self.threshold = check.check_number("threshold", threshold, minimum=0, maximum=1)
 
     def _watched(self):
-        # A Dense's input: its pre-activation is computed from it in `measure`.
+        # A Dense's input: its pre-activation is computed from it in `measure`. A convolution's
+        # built-in activation is not read (give it an activation layer of its own).
         return [
             (layer, layer.input)
             for layer in self.model.layers[:-1]
             if _is(layer, ("sigmoid", "tanh"))
+            and (_separate(layer) or isinstance(layer, keras.layers.Dense))
         ]
 
     def measure(self):
