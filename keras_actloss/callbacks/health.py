@@ -228,7 +228,11 @@ class SaturationMonitor(_ActivationMonitor):
     def measure(self):
         values, found = {}, []
         for layer, read in self._read():
-            z = read if _separate(layer) else read @ _weights(layer)[0] + _weights(layer)[1]
+            if _separate(layer):
+                z = read
+            else:
+                kernel, bias = _weights(layer)
+                z = read @ kernel + bias
             saturated = float(np.mean(np.abs(z) >= self.z_limit))
             values[f"saturated_fraction/{layer.name}"] = saturated
             if saturated > self.threshold:

@@ -10,7 +10,13 @@ import keras_tuner
 from keras_actloss import _validation as check
 from keras_actloss import lookup, metrics
 from keras_actloss.callbacks import PairingValidator
-from keras_actloss.tuning.spaces import TASK_CHOICES, _heads, choose_head, hp_activation
+from keras_actloss.tuning.spaces import (
+    TASK_CHOICES,
+    _heads,
+    choose_head,
+    chosen_options,
+    hp_activation,
+)
 
 #: What a search on each task maximises or minimises: one metric every head reports the same
 #: way (the losses differ between heads, so `val_loss` would compare apples with pears).
@@ -122,15 +128,8 @@ class TaskHyperModel(keras_tuner.HyperModel):
         self.input_shape = tuple(
             check.check_integer("input_shape", d, minimum=1) for d in input_shape
         )
-        self.canonical_head, self.head_options = _heads(task, y, n_outputs)
-        if heads is not None:
-            offered = {o.name: o for o in self.head_options}
-            unknown = [h for h in heads if h not in offered]
-            if unknown or not heads:
-                raise ValueError(
-                    f"Expected heads among {list(offered)}. Received: heads={list(heads)}"
-                )
-            self.head_options = tuple(offered[h] for h in heads)
+        self.canonical_head, options = _heads(task, y, n_outputs)
+        self.head_options = chosen_options(options, heads, "heads")
         self.task = self.canonical_head.task
         self.n_outputs = self.canonical_head.units
         self.max_layers = check.check_integer("max_layers", max_layers, minimum=1)

@@ -258,15 +258,19 @@ def hp_head(hp, task, y=None, *, units=None, name="head", values=None):
         A `keras_actloss.pairing.Head` with new layer and loss instances.
     """
     canonical, options = _heads(task, y, units)
-    if values is not None:
-        offered = {o.name: o for o in options}
-        unknown = [v for v in values if v not in offered]
-        if unknown or not values:
-            raise ValueError(
-                f"Expected heads among {list(offered)}. Received: values={list(values)}"
-            )
-        options = tuple(offered[v] for v in values)
-    return choose_head(hp, name, canonical, options)
+    return choose_head(hp, name, canonical, chosen_options(options, values, "values"))
+
+
+def chosen_options(options, names, argument):
+    """The `options` named in `names` (all of them for None); unknown names raise."""
+    if names is None:
+        return options
+    offered = {o.name: o for o in options}
+    if not names or any(n not in offered for n in names):
+        raise ValueError(
+            f"Expected heads among {list(offered)}. Received: {argument}={list(names)}"
+        )
+    return tuple(offered[n] for n in names)
 
 
 def choose_head(hp, name, canonical, options):
