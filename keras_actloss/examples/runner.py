@@ -10,6 +10,7 @@ in a fresh Python process and checked to score the same on the test set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -24,9 +25,12 @@ import keras
 import numpy as np
 
 from keras_actloss._optional import MissingDependencyError, require
+from keras_actloss._strategies import resolve_strategy
 
 #: The values of ``--tuner``: plain training, or one of the searches.
 TUNER_CHOICES = ("none", "hyperband", "bayesian", "random", "grid")
+#: The values of ``--strategy``: one device, or a `tf.distribute.MirroredStrategy`.
+STRATEGY_CHOICES = ("none", "mirrored")
 
 
 @dataclasses.dataclass
@@ -141,7 +145,24 @@ def parser(example):
     p.add_argument(
         "--seed", type=int, default=42, help="seeds training and the search (default 42; >= 1)"
     )
-    p.add_argument("--overwrite", action="store_true", help="start the search over")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start the search over (in a distributed search, only the chief does)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGY_CHOICES,
+        default="none",
+        help="train on one device (none, the default) or on every local GPU with "
+        "tf.distribute.MirroredStrategy (mirrored; TensorFlow backend)",
+    )
+    p.add_argument(
+        "--chief-timeout",
+        type=_positive,
+        help="in a distributed search, how long a worker waits for the chief before it fails "
+        "(seconds; default that of keras_actloss.tuning.make_tuner, 300)",
+    )
     return p
 
 
@@ -158,6 +179,11 @@ def _arguments(example, argv):
         p.error(f"--tuner hyperband needs --max-epochs >= 2. Received: {args.max_epochs}")
     if args.seed < 1:
         p.error(f"--seed must be >= 1. Received: {args.seed}")
+    if args.chief_timeout is not None and args.tuner == "none":
+        p.error(
+            "--chief-timeout applies to a search (--tuner hyperband, bayesian, random or grid). "
+            f"Received: --tuner none --chief-timeout {args.chief_timeout}"
+        )
     args.out = args.out or Path("runs") / f"{example.name}-{args.tuner}"
     return args
 
@@ -176,7 +202,8 @@ def main(example, argv=None):
         require("matplotlib", f"The {example.name} example's figures")
         if args.tuner != "none":
             require("keras_tuner", f"--tuner {args.tuner}")
-    except MissingDependencyError as error:
+        strategy = resolve_strategy(args.strategy)
+    except (MissingDependencyError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -187,10 +214,24 @@ def main(example, argv=None):
     print(f"{example.title}\n{'=' * len(example.title)}")
     print(f"Data: {splits.sizes()}.")
     if args.tuner == "none":
-        trained = example.train(splits, args)
+        with strategy.scope() if strategy else contextlib.nullcontext():
+            trained = example.train(splits, args)
         search = {}
     else:
-        trained, search = _search(example, splits, args)
+        from keras_actloss.tuning import distributed
+
+        try:
+            trained, search = _search(example, splits, args, strategy)
+        except (distributed.ChiefUnreachableError, distributed.SettingsMismatchError) as error:
+            # Status 2, like a usage error: starting this worker again would fail the same way.
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if distributed.is_worker():
+            print(
+                f"\nWorker {distributed.tuner_id()}: the search has no trial left; the chief "
+                f"writes the report to {args.out}."
+            )
+            return 0
     numbers = _test_and_reload(trained, splits, args.out)
     numbers.update(example.report(splits, trained, args.out))
     numbers["wall_time_s"] = round(time.perf_counter() - started, 1)
@@ -199,6 +240,7 @@ def main(example, argv=None):
         "command": " ".join(["keras-actloss example", example.name, *(argv or sys.argv[1:])]),
         "tuner": args.tuner,
         "seed": args.seed,
+        "strategy": args.strategy,
         **search,
         "results": numbers,
     }
@@ -260,8 +302,9 @@ class EpochPrinter(keras.callbacks.Callback):
             print(f"  epoch {epoch + 1:4d}/{self.epochs} | {shown}", flush=True)
 
 
-def _search(example, splits, args):
+def _search(example, splits, args, strategy):
     from keras_actloss import tuning
+    from keras_actloss.tuning import distributed
 
     hypermodel = tuning.TaskHyperModel(
         example.task, splits.x_train.shape[1:], y=splits.y_train, **example.hypermodel
@@ -275,12 +318,22 @@ def _search(example, splits, args):
         seed=args.seed,
         overwrite=args.overwrite,
         progress=True,
+        distribution_strategy=strategy,
+        **({} if args.chief_timeout is None else {"chief_timeout": args.chief_timeout}),
     )
     objective = hypermodel.objective
-    done = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
-    if done:
-        print(f"Resuming the search in {args.out / 'search'}: {done} trial(s) already finished.")
-    print(f"Searching with {args.tuner} for the best {objective.name} ({objective.direction}):")
+    role = distributed.role()
+    if role != "worker":
+        done = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+        if done:
+            print(f"Resuming the search in {args.out / 'search'}: {done} trial(s) finished.")
+    if role == "chief":
+        print(
+            f"Serving the {args.tuner} search for the best {objective.name} at "
+            f"{distributed.chief_address()}: the workers run its trials."
+        )
+    else:
+        print(f"Searching with {args.tuner} for the best {objective.name} ({objective.direction}):")
     started = time.perf_counter()
     tuner.search(
         splits.x_train,
@@ -290,6 +343,8 @@ def _search(example, splits, args):
         verbose=0,
     )
     seconds = time.perf_counter() - started
+    if role == "worker":
+        return None, {}
     ranked = tuner.ranked_trials()
     if not ranked:
         raise SystemExit("error: the search finished no trial; see the messages above.")

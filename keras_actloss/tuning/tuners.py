@@ -7,6 +7,12 @@ epochs itself); every trial's per-epoch history is kept in its trial folder
 `ranked_trials()`, `ranked_table()`, `hyperparameters_of(trial)` and
 `epochs_spent()` report on the search; and with `progress=True` a line is
 printed as each trial ends.
+
+The same code runs a search over many processes (KerasTuner's distributed
+mode, see `keras_actloss.tuning.distributed`): the chief serves the search
+and workers run its trials. A worker never starts the search over
+(`overwrite` is the chief's), waits for the chief a bounded time, and is
+refused if its search differs from the chief's.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ import warnings
 import keras
 import keras_tuner
 from keras_tuner.engine.hyperparameters import Float
+from keras_tuner.src.backend import io as tuner_io
 
 from keras_actloss import _validation as check
+from keras_actloss._strategies import resolve_strategy
+from keras_actloss.tuning import distributed
 
 #: Epochs per trial (random, Bayesian, grid) or per model at most (Hyperband) by default.
 DEFAULT_MAX_EPOCHS = 20
@@ -35,13 +44,41 @@ class _Recording:
 
     _oracle_takes_max_epochs = False
 
-    def __init__(self, *args, max_epochs=DEFAULT_MAX_EPOCHS, progress=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        max_epochs=DEFAULT_MAX_EPOCHS,
+        progress=False,
+        chief_timeout=distributed.DEFAULT_CHIEF_TIMEOUT,
+        **kwargs,
+    ):
         self.max_epochs = max_epochs
         self.progress = progress
+        self.role = distributed.role()
         self._trial_started = None
         if self._oracle_takes_max_epochs:
             kwargs["max_epochs"] = max_epochs
+        if self.role == "worker":
+            # Before KerasTuner reads the shared directory: once the chief serves, it has
+            # wiped the directory if told to start over, and recorded its settings.
+            distributed.wait_for_chief(chief_timeout)
+            distributed.bound_chief_calls(chief_timeout)
+            kwargs["overwrite"] = False  # starting over is the chief's call alone
         super().__init__(*args, **kwargs)
+        if self.role == "worker":
+            self.oracle = distributed.PatientOracleClient(self.oracle._oracle)
+            distributed.check_settings(self.project_dir, distributed.settings(self), chief_timeout)
+
+    def search(self, *args, **kwargs):
+        """KerasTuner's `search`; on the chief, serves the search until it is done."""
+        if self.role != "chief":
+            return super().search(*args, **kwargs)
+        if "verbose" in kwargs:
+            self.oracle.verbose = kwargs["verbose"]
+        self.save()
+        distributed.record_settings(self.project_dir, distributed.settings(self))
+        distributed.serve(self.oracle)
+        return None
 
     def run_trial(self, trial, *args, **kwargs):
         kwargs.setdefault("epochs", self.max_epochs)
@@ -50,16 +87,17 @@ class _Recording:
         if history is not None:
             record = {"epoch": list(history.epoch), **history.history}
             path = os.path.join(self.get_trial_dir(trial.trial_id), _HISTORY)
-            with open(path, "w") as file:
-                json.dump(record, file, default=float)
+            # KerasTuner's file functions: the directory may be a bucket TensorFlow can write.
+            with tuner_io.File(path, "w") as file:
+                file.write(json.dumps(record, default=float))
         return results
 
     def _own_history(self, trial_id):
         path = os.path.join(self.get_trial_dir(trial_id), _HISTORY)
-        if not os.path.exists(path):
+        if not tuner_io.exists(path):
             return {}
-        with open(path) as file:
-            return json.load(file)
+        with tuner_io.File(path, "r") as file:
+            return json.loads(file.read())
 
     def history(self, trial_id):
         """The per-epoch metrics of a finished trial, as `History.history` holds them.
@@ -92,9 +130,17 @@ class _Recording:
 
     def hyperparameters_of(self, trial):
         """A trial's active hyperparameter values, without Hyperband's bookkeeping."""
-        # `values` holds the active ones only: a layer's width only if the layer exists.
-        values = trial.hyperparameters.values
-        return {name: value for name, value in values.items() if not name.startswith("tuner/")}
+        # `values` holds the active ones only (a layer's width only if the layer exists), except
+        # for a trial a worker received over gRPC: KerasTuner's proto has no conditions and
+        # fills in every hyperparameter (keras-tuner issue 342), so ask the local space.
+        active = getattr(self.oracle, "_oracle", self.oracle).hyperparameters.copy()
+        active.values = dict(trial.hyperparameters.values)
+        spaced = {p.name for p in active.space}
+        return {
+            name: value
+            for name, value in active.values.items()
+            if not name.startswith("tuner/") and (name not in spaced or active.is_active(name))
+        }
 
     def epochs_spent(self):
         """The epochs trained over the whole search (a promoted trial counts only its own)."""
@@ -125,6 +171,8 @@ class _Recording:
 
     def on_trial_begin(self, trial):
         self._trial_started = time.perf_counter()
+        if self.progress and self.role == "worker":
+            print(f"  trial {trial.trial_id} started on {distributed.tuner_id()}", flush=True)
         super().on_trial_begin(trial)
 
     def on_trial_end(self, trial):
@@ -162,7 +210,7 @@ class Hyperband(_Recording, keras_tuner.Hyperband):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        space = self.oracle.get_space().space
+        space = [] if self.role == "worker" else self.oracle.get_space().space
         if space and not any(isinstance(p, Float) and p.step is None for p in space):
             warnings.warn(
                 "Hyperband over discrete hyperparameters only promotes no trial past its first "
@@ -206,6 +254,8 @@ def make_tuner(
     seed=None,
     overwrite=False,
     progress=False,
+    distribution_strategy=None,
+    chief_timeout=distributed.DEFAULT_CHIEF_TIMEOUT,
     **kwargs,
 ):
     """A tuner of `kind` for `hypermodel`, with sensible defaults.
@@ -214,6 +264,10 @@ def make_tuner(
     search: finished trials are not repeated, and a trial that was
     interrupted (Ctrl-C, a killed process) runs again. `overwrite=True`
     starts over.
+
+    With KerasTuner's distributed-mode variables set (see
+    `keras_actloss.tuning.distributed`), the same call makes the chief or a
+    worker of one search over many processes sharing `directory`.
 
     Example:
     >>> tuner = make_tuner("bayesian", TaskHyperModel("binary", (2,), y=y), max_trials=15)
@@ -239,6 +293,12 @@ def make_tuner(
         overwrite: start over instead of resuming.
         progress: print a line as each trial ends (its score, the best so
             far, epochs, time and hyperparameters).
+        distribution_strategy: train each trial on several devices: None
+            (one device), "mirrored" (a `tf.distribute.MirroredStrategy` over
+            every local GPU, or the CPU) or any `tf.distribute.Strategy`.
+            TensorFlow backend only.
+        chief_timeout: in distributed mode, how long a worker waits for the
+            chief, at start and on every call, before it fails (seconds).
         **kwargs: passed to the KerasTuner class (e.g. `factor`,
             `hyperband_iterations`, `num_initial_points`,
             `executions_per_trial`, `hyperparameters`, `tune_new_entries`).
@@ -246,7 +306,12 @@ def make_tuner(
             `hyperparameters`, its coarse `grid_hyperparameters()` are used.
 
     Raises:
-        ValueError: for an unknown `kind` or a bad budget.
+        ValueError: for an unknown `kind`, a bad budget, or a strategy off TensorFlow.
+        TypeError: for a `distribution_strategy` that is not one.
+        keras_actloss.tuning.distributed.ChiefUnreachableError: for a
+            worker that finds no chief within `chief_timeout`.
+        keras_actloss.tuning.distributed.SettingsMismatchError: for a
+            worker whose directory or search differs from the chief's.
     """
     check.check_choice("kind", kind, tuple(TUNERS))
     max_epochs = check.check_integer(
@@ -257,6 +322,12 @@ def make_tuner(
         seed = check.check_integer("seed", seed, minimum=1)
     check.check_bool("overwrite", overwrite)
     check.check_bool("progress", progress)
+    chief_timeout = check.check_number(
+        "chief_timeout", chief_timeout, minimum=0, strict_minimum=True
+    )
+    strategy = resolve_strategy(distribution_strategy)
+    if strategy is not None:
+        kwargs["distribution_strategy"] = strategy
     if objective is None:
         objective = getattr(hypermodel, "objective", "val_loss")
     options = dict(
@@ -267,6 +338,7 @@ def make_tuner(
         seed=seed,
         overwrite=overwrite,
         progress=progress,
+        chief_timeout=chief_timeout,
         **kwargs,
     )
     if kind == "hyperband":
