@@ -13,8 +13,8 @@ NAMES = ("none", "mirrored")
 
 
 def resolve_strategy(strategy):
-    """`None` for none, a `tf.distribute.MirroredStrategy` for ``"mirrored"``, or the
-    strategy given.
+    """`None` for none, a `tf.distribute.MirroredStrategy` over every local GPU (else every
+    logical CPU) for ``"mirrored"``, or the strategy given.
 
     Raises:
         ValueError: for another string, or a strategy on a backend other than TensorFlow.
@@ -39,5 +39,8 @@ def resolve_strategy(strategy):
     if strategy == "mirrored":
         import tensorflow as tf
 
-        return tf.distribute.MirroredStrategy()
+        # TensorFlow's default takes the GPUs, else one CPU even where the CPU was split into
+        # logical devices: take every GPU, else every logical CPU.
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
     return strategy

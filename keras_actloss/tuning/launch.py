@@ -17,9 +17,9 @@ chief) is not restarted: running it again would fail the same way. The
 launcher stops every process it started when the chief ends, when the chief
 or a worker fails for good, and on Ctrl-C (or SIGTERM).
 
-Exit status: the chief's when it ends; 1 when a worker died more than
-``--max-restarts`` times or the chief never answered; 2 for bad options;
-130 when interrupted.
+Exit status: the chief's when it ends (128 + N when signal N killed it);
+1 when a worker died more than ``--max-restarts`` times or the chief never
+answered; 2 for bad options; 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -255,9 +255,10 @@ def run(args, command, options, worker_options):
                 chief.relay.join(timeout=5)
                 if status == 0:
                     _say("the chief finished the search.")
-                else:
-                    _say(f"the chief failed with status {status}; stopping the workers.")
-                return status
+                    return 0
+                _say(f"the chief failed with status {status}; stopping the workers.")
+                # A shell's convention for a process killed by a signal: 128 + its number.
+                return status if status > 0 else 128 - status
             for worker in workers:
                 status = worker.poll()
                 if status is None or worker.name in done:

@@ -295,7 +295,8 @@ def make_tuner(
             far, epochs, time and hyperparameters).
         distribution_strategy: train each trial on several devices: None
             (one device), "mirrored" (a `tf.distribute.MirroredStrategy` over
-            every local GPU, or the CPU) or any `tf.distribute.Strategy`.
+            every local GPU, else every logical CPU) or any
+            `tf.distribute.Strategy`.
             TensorFlow backend only.
         chief_timeout: in distributed mode, how long a worker waits for the
             chief, at start and on every call, before it fails (seconds).
