@@ -55,6 +55,41 @@ def _distributed_env(monkeypatch, tuner_id, port=None):
     monkeypatch.setenv("KERASTUNER_TUNER_ID", tuner_id)
 
 
+# --- The KerasTuner internals, in one place -------------------------------------------------
+
+
+def test_keras_tuner_internals_still_exist():
+    from keras_actloss.tuning import _keras_tuner_internals as internals
+
+    for name in internals.__all__:
+        assert getattr(internals, name) is not None, name
+    assert internals.TrialStatus.IDLE == "IDLE"
+    assert {"CreateTrial", "GetSpace", "EndTrial"} <= set(dir(internals.OracleServicer))
+
+
+def test_a_conditional_space_crosses_grpc_without_printing(capsys):
+    import keras_tuner
+
+    hp = keras_tuner.HyperParameters()
+    hp.Int("num_layers", 1, 3)
+    with hp.conditional_scope("num_layers", [2, 3]):
+        hp.Int("units_1", 8, 64)
+    back = keras_tuner.HyperParameters.from_proto(hp.to_proto())
+    assert [p.name for p in back.space] == ["num_layers", "units_1"]
+    assert capsys.readouterr().out == ""
+
+
+def test_a_workers_calls_to_the_chief_are_bounded():
+    from keras_tuner.src.distribute import oracle_client
+
+    before = oracle_client.TIMEOUT
+    try:
+        distributed.bound_chief_calls(7.0)
+        assert oracle_client.TIMEOUT == 7.0
+    finally:
+        oracle_client.TIMEOUT = before
+
+
 # --- Roles, settings and strategies, in this process --------------------------------------
 
 

@@ -37,10 +37,15 @@ import json
 import os
 import time
 
-from keras_tuner.src.backend import io as tuner_io
-from keras_tuner.src.distribute import oracle_chief, oracle_client
-from keras_tuner.src.engine import conditions as conditions_module
-from keras_tuner.src.engine import trial as trial_module
+from keras_actloss.tuning._keras_tuner_internals import (
+    OracleClient,
+    OracleServicer,
+    TrialStatus,
+    exit_chief,
+    file_io,
+    protos,
+    set_client_timeout,
+)
 
 #: How long a worker waits for the chief by default, at start and on every call (seconds).
 DEFAULT_CHIEF_TIMEOUT = 300.0
@@ -49,11 +54,6 @@ VARIABLES = ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER
 
 _SETTINGS = "distributed_search.json"
 _POLL_S = 0.5
-
-# keras-tuner 1.4.8's `conditions.Parent.to_proto` prints a left-over debug line (the condition's
-# first value) whenever a conditional search space crosses gRPC, filling every log with numbers.
-# Its module's only print; shadowing the name there silences it and nothing else.
-conditions_module.print = lambda *args, **kwargs: None
 
 
 class ChiefUnreachableError(ConnectionError):
@@ -133,10 +133,10 @@ def bound_chief_calls(timeout):
     KerasTuner's client waits up to an hour for each answer, so a worker
     whose chief has died would hang for that long.
     """
-    oracle_client.TIMEOUT = timeout
+    set_client_timeout(timeout)
 
 
-class PatientOracleClient(oracle_client.OracleClient):
+class PatientOracleClient(OracleClient):
     """KerasTuner's worker-side oracle, pausing before it asks again for a trial.
 
     While the oracle waits for trials running elsewhere (between Hyperband's
@@ -146,7 +146,7 @@ class PatientOracleClient(oracle_client.OracleClient):
 
     def create_trial(self, tuner_id):
         trial = super().create_trial(tuner_id)
-        if trial.status == trial_module.TrialStatus.IDLE:
+        if trial.status == TrialStatus.IDLE:
             time.sleep(_POLL_S)
         return trial
 
@@ -174,7 +174,7 @@ def _settings_path(project_dir):
 
 def record_settings(project_dir, values):
     """The chief's side: writes `values` (from `settings`) into the shared directory."""
-    with tuner_io.File(_settings_path(project_dir), "w") as file:
+    with file_io.File(_settings_path(project_dir), "w") as file:
         file.write(json.dumps(values, indent=2) + "\n")
 
 
@@ -189,7 +189,7 @@ def check_settings(project_dir, values, timeout):
     path = _settings_path(project_dir)
     deadline = time.monotonic() + timeout
     # A network file system may show the chief's file a little late.
-    while not tuner_io.exists(path):
+    while not file_io.exists(path):
         if time.monotonic() > deadline:
             raise SettingsMismatchError(
                 f"Worker {tuner_id()} reached the chief at {chief_address()} but found no "
@@ -197,7 +197,7 @@ def check_settings(project_dir, values, timeout):
                 f"directory (the same --out). Received: {project_dir}"
             )
         time.sleep(_POLL_S)
-    with tuner_io.File(path, "r") as file:
+    with file_io.File(path, "r") as file:
         chief = json.loads(file.read())
     differ = {k: (chief.get(k), v) for k, v in values.items() if chief.get(k) != v}
     if differ:
@@ -212,16 +212,15 @@ def serve(oracle):
     """The chief's side of `search`: serves `oracle` until every trial is done and every
     worker has been told to stop; then stops the server.
 
-    KerasTuner's own loop (`oracle_chief.start_server`) with a shorter poll.
+    KerasTuner's own loop (`keras_tuner...oracle_chief.start_server`) with a shorter poll.
     """
     from concurrent import futures
 
     import grpc
-    from keras_tuner.src import protos
 
     address = chief_address()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-    servicer = oracle_chief.OracleServicer(oracle)
+    servicer = OracleServicer(oracle)
     protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
     try:
         bound = server.add_insecure_port(address)
@@ -237,7 +236,7 @@ def serve(oracle):
         ) from cause
     server.start()
     try:
-        while not (servicer.stop_triggered and oracle_chief.exit_chief(oracle)):
+        while not (servicer.stop_triggered and exit_chief(oracle)):
             time.sleep(_POLL_S)
     finally:
         server.stop(grace=1.0)

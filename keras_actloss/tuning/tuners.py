@@ -25,11 +25,11 @@ import warnings
 import keras
 import keras_tuner
 from keras_tuner.engine.hyperparameters import Float
-from keras_tuner.src.backend import io as tuner_io
 
 from keras_actloss import _validation as check
 from keras_actloss._strategies import resolve_strategy
 from keras_actloss.tuning import distributed
+from keras_actloss.tuning._keras_tuner_internals import file_io
 
 #: Epochs per trial (random, Bayesian, grid) or per model at most (Hyperband) by default.
 DEFAULT_MAX_EPOCHS = 20
@@ -88,15 +88,15 @@ class _Recording:
             record = {"epoch": list(history.epoch), **history.history}
             path = os.path.join(self.get_trial_dir(trial.trial_id), _HISTORY)
             # KerasTuner's file functions: the directory may be a bucket TensorFlow can write.
-            with tuner_io.File(path, "w") as file:
+            with file_io.File(path, "w") as file:
                 file.write(json.dumps(record, default=float))
         return results
 
     def _own_history(self, trial_id):
         path = os.path.join(self.get_trial_dir(trial_id), _HISTORY)
-        if not tuner_io.exists(path):
+        if not file_io.exists(path):
             return {}
-        with tuner_io.File(path, "r") as file:
+        with file_io.File(path, "r") as file:
             return json.loads(file.read())
 
     def history(self, trial_id):
