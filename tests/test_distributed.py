@@ -262,6 +262,18 @@ def test_the_launcher_refuses_settings_that_make_no_one_search(argv, expected, c
     assert re.search(expected, capsys.readouterr().err.replace("\n", " "))
 
 
+def test_the_launcher_refuses_a_port_in_use(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with pytest.raises(SystemExit):
+            launch.main(["binary_moons", "--tuner", "random", "--port", port])
+    assert f"Expected a free --port: the chief must serve on it. Received: --port {port}" in (
+        capsys.readouterr().err.replace("\n", " ")
+    )
+
+
 def test_the_launcher_refuses_to_run_inside_a_distributed_process(monkeypatch, capsys):
     _distributed_env(monkeypatch, "tuner0")
     with pytest.raises(SystemExit):
@@ -283,13 +295,13 @@ def test_the_workers_may_train_differently_from_the_chief():
 class Launched:
     """The launcher in a subprocess, its output read line by line as it comes."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, backend="tensorflow"):
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "keras_actloss.tuning.launch", *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=ENV,
+            env={**ENV, "KERAS_BACKEND": backend},
             start_new_session=True,
         )
         self.lines = []
@@ -346,8 +358,8 @@ class Launched:
 def launched():
     started = []
 
-    def start(argv):
-        started.append(Launched(argv))
+    def start(argv, **kwargs):
+        started.append(Launched(argv, **kwargs))
         return started[-1]
 
     yield start
@@ -583,3 +595,28 @@ def test_the_launcher_stops_every_process_on_ctrl_c_or_a_failed_chief(stopped, l
     assert run.finish(timeout=60) == expected, run.output()
     assert message in run.output()
     assert not [name for name, pid in pids.items() if _alive(pid)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_a_distributed_search_runs_on_every_backend(backend, launched, tmp_path):
+    pytest.importorskip(backend)
+    out = tmp_path / "out"
+    run = launched(
+        ["binary_moons", "--workers", "2", "--tuner", "random", "--max-trials", "3"]
+        + ["--max-epochs", "2", "--out", str(out)],
+        backend=backend,
+    )
+    assert run.finish(timeout=400) == 0, run.output()
+    assert sorted(trial for _, trial in _finished(run.lines)) == ["0", "1", "2"], run.output()
+    assert json.loads((out / "results.json").read_text())["search"]["trials_finished"] == 3
+
+
+def test_an_example_refuses_a_strategy_off_tensorflow(monkeypatch, capsys, tmp_path):
+    from keras_actloss import examples
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    status = examples.run("binary_moons", ["--strategy", "mirrored", "--out", str(tmp_path)])
+    assert status == 1
+    assert "error: A tf.distribute strategy needs the TensorFlow backend" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # refused before anything ran

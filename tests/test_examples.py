@@ -184,6 +184,9 @@ def test_keras_actloss_example_lists_and_runs_the_examples(tmp_path):
         (["--tuner", "none", "--max-trials", "3"], "applies to --tuner bayesian, random or grid"),
         (["--tuner", "hyperband", "--max-epochs", "1"], "needs --max-epochs >= 2. Received: 1"),
         (["--seed", "0"], "--seed must be >= 1. Received: 0"),
+        (["--strategy", "tpu"], "invalid choice: 'tpu' (choose from 'none', 'mirrored')"),
+        (["--chief-timeout", "3"], "applies to a search (--tuner hyperband, bayesian, random"),
+        (["--tuner", "random", "--chief-timeout", "-1"], "positive integer. Received: '-1'"),
     ],
 )
 def test_bad_options_are_refused_with_the_valid_ones(argv, expected, capsys):

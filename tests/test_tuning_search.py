@@ -733,3 +733,18 @@ def test_a_search_runs_on_every_backend(backend, tmp_path):
     # The best model is the checkpoint of its best epoch, which scored best_score on (x, y).
     assert result["accuracy"] == pytest.approx(result["best_score"], abs=1e-6)
     assert result["reloaded"] == pytest.approx(result["accuracy"], abs=1e-7)
+
+
+def test_the_batch_size_is_in_the_space_before_the_first_trial(tmp_path):
+    # Declared only where the model is fitted, it would join the space after a first trial
+    # (after one per worker in a distributed search), so the searches would differ.
+    tuner = make_tuner("random", _hypermodel(), directory=tmp_path, max_trials=1, max_epochs=1)
+    space = tuner.oracle.get_space()
+    assert space.get("batch_size") == 32 and "batch_size" in [p.name for p in space.space]
+    _search(tuner)
+    (trial,) = tuner.oracle.trials.values()
+    assert trial.hyperparameters.values["batch_size"] in (32, 64)
+    fixed = make_tuner(
+        "random", _hypermodel(batch_sizes=[16]), directory=tmp_path, project_name="fixed"
+    )
+    assert "batch_size" not in [p.name for p in fixed.oracle.get_space().space]

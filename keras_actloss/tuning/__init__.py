@@ -7,7 +7,9 @@
   head, learning rate and batch size are tuned, trained with the
   `PairingValidator`;
 - `make_tuner(kind, hypermodel, ...)`: Hyperband, Bayesian optimization,
-  random or grid search with sensible defaults.
+  random or grid search with sensible defaults, run in one process or as
+  the chief or a worker of KerasTuner's distributed mode (`distributed`;
+  `python -m keras_actloss.tuning.launch` starts one on this machine).
 
 The hyperparameters are those of "Activation Functions, Loss Functions, and
 Hyperparameters: A Deep Dive" (S. Reddy): learning rate, number of layers,

@@ -66,7 +66,8 @@ class TaskHyperModel(keras_tuner.HyperModel):
     - ``head``: the output activation and loss (see `hp_head`), with the
       loss's own hyperparameters (e.g. ``huber_delta``);
     - ``learning_rate``: Adam's, log-uniform within `learning_rate`;
-    - ``batch_size``: one of `batch_sizes` (in `fit`).
+    - ``batch_size``: one of `batch_sizes` (used by `fit`, declared before
+      the first trial).
 
     `fit` adds a strict `PairingValidator`: a trial whose pairing the checks
     flag as an error would stop before its first batch (none does, since
@@ -237,13 +238,25 @@ class TaskHyperModel(keras_tuner.HyperModel):
         )
         return model
 
+    def declare_hyperparameters(self, hp):
+        """Puts ``batch_size`` in the search space before the first trial.
+
+        Declared only in `fit`, it would enter the space once a first trial
+        had ended: the first trials (one per worker of a distributed search)
+        would all train at the default size, and a distributed search would
+        propose other trials than the same search in one process.
+        """
+        self._batch_size(hp)
+
+    def _batch_size(self, hp):
+        if len(self.batch_sizes) == 1:
+            return self.batch_sizes[0]
+        default = 32 if 32 in self.batch_sizes else self.batch_sizes[0]
+        return hp.Choice("batch_size", self.batch_sizes, default=default)
+
     def fit(self, hp, model, *args, **kwargs):
         """`model.fit` with a tuned ``batch_size`` and the strict `PairingValidator` added."""
-        if len(self.batch_sizes) == 1:
-            kwargs["batch_size"] = self.batch_sizes[0]
-        else:
-            default = 32 if 32 in self.batch_sizes else self.batch_sizes[0]
-            kwargs["batch_size"] = hp.Choice("batch_size", self.batch_sizes, default=default)
+        kwargs["batch_size"] = self._batch_size(hp)
         y = kwargs.get("y", args[1] if len(args) > 1 else None)
         kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), PairingValidator(y=y, strict=True)]
         return model.fit(*args, **kwargs)

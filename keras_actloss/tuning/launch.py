@@ -141,6 +141,11 @@ def check(args, options, worker_options):
             f"Expected the chief and the workers to share {', '.join(SHARED_OPTIONS)}: they "
             f"make one search in one folder. Received: {listed}"
         )
+    if args.port and not _free(args.port):
+        raise ValueError(
+            f"Expected a free --port: the chief must serve on it. Received: --port {args.port} "
+            "(in use)"
+        )
     already = [name for name in VARIABLES if name in os.environ]
     if already:
         raise ValueError(
@@ -154,6 +159,15 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _serving(port):
@@ -239,15 +253,11 @@ def run(args, command, options, worker_options):
                 return 1
             time.sleep(_POLL_S)
         _say(f"the chief serves the search on 127.0.0.1:{port}; starting {args.workers} worker(s).")
-        workers = [
-            _Process(
-                f"tuner{i}",
-                command + options + worker_options,
-                {**base, "KERASTUNER_TUNER_ID": f"tuner{i}"},
-            )
-            for i in range(args.workers)
-        ]
-        processes += workers
+        workers = []
+        for i in range(args.workers):
+            environment = {**base, "KERASTUNER_TUNER_ID": f"tuner{i}"}
+            workers.append(_Process(f"tuner{i}", command + options + worker_options, environment))
+            processes.append(workers[-1])  # at once: a Ctrl-C now must stop it too
         done = set()
         while True:
             status = chief.poll()
