@@ -114,6 +114,12 @@ def test_some_variables_without_the_others_are_refused(monkeypatch):
         distributed.role()
 
 
+def test_an_empty_variable_is_refused(monkeypatch):
+    _distributed_env(monkeypatch, "")
+    with pytest.raises(ValueError, match="Received: KERASTUNER_TUNER_ID=''"):
+        distributed.role()
+
+
 @pytest.mark.parametrize("port", ["http", "0", "70000"])
 def test_a_port_that_is_no_port_is_refused(monkeypatch, port):
     _distributed_env(monkeypatch, "tuner0")

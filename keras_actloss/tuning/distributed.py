@@ -70,9 +70,16 @@ def role():
     Raises:
         ValueError: when only some of `VARIABLES` are set, or the port is not a port.
     """
-    present = [name for name in VARIABLES if os.environ.get(name)]
+    # KerasTuner tests whether the variables are set, not whether they hold anything.
+    present = [name for name in VARIABLES if name in os.environ]
     if not present:
         return None
+    empty = [name for name in present if not os.environ[name]]
+    if empty:
+        raise ValueError(
+            f"Expected a value in each of {', '.join(VARIABLES)}. Received: "
+            + ", ".join(f"{name}=''" for name in empty)
+        )
     if len(present) < len(VARIABLES):
         missing = [name for name in VARIABLES if name not in present]
         raise ValueError(
