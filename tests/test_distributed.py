@@ -35,23 +35,9 @@ FINISHED = re.compile(r"^\[(tuner\d+)\]\s+trial (\d+): val_accuracy")
 STARTED = re.compile(r"^\[(tuner\d+)\]\s+trial (\d+) started on (tuner\d+)")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serving(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def _distributed_env(monkeypatch, tuner_id, port=None):
     monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
-    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", str(port or _free_port()))
+    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", str(port or launch._free_port()))
     monkeypatch.setenv("KERASTUNER_TUNER_ID", tuner_id)
 
 
@@ -380,6 +366,24 @@ def _trial_statuses(project):
     }
 
 
+def _moons_search(out, trials, epochs, *extra):
+    """The launcher's arguments for a random search of the moons example with 2 workers."""
+    return [
+        "binary_moons",
+        "--workers",
+        "2",
+        "--tuner",
+        "random",
+        "--max-trials",
+        str(trials),
+        "--max-epochs",
+        str(epochs),
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
 def _finished(lines):
     return [FINISHED.match(line).groups() for line in lines if FINISHED.match(line)]
 
@@ -388,24 +392,8 @@ def _finished(lines):
 def test_a_chief_and_two_workers_run_every_trial_once(launched, tmp_path):
     out = tmp_path / "out"
     trials = 6
-    run = launched(
-        [
-            "binary_moons",
-            "--workers",
-            "2",
-            "--tuner",
-            "random",
-            "--max-trials",
-            str(trials),
-            "--max-epochs",
-            "4",
-            "--out",
-            str(out),
-            # Per-role options: the workers train with a MirroredStrategy (the chief trains none).
-            "--worker-args",
-            "--strategy mirrored",
-        ]
-    )
+    # Per-role options: the workers train with a MirroredStrategy (the chief trains none).
+    run = launched(_moons_search(out, trials, 4, "--worker-args", "--strategy mirrored"))
     assert run.finish(timeout=400) == 0, run.output()
     finished = _finished(run.lines)
     ids = sorted(trial for _, trial in finished)
@@ -436,21 +424,7 @@ def test_a_chief_and_two_workers_run_every_trial_once(launched, tmp_path):
 def test_a_worker_killed_mid_trial_is_restarted_and_the_search_finishes(launched, tmp_path):
     out = tmp_path / "out"
     trials = 5
-    run = launched(
-        [
-            "binary_moons",
-            "--workers",
-            "2",
-            "--tuner",
-            "random",
-            "--max-trials",
-            str(trials),
-            "--max-epochs",
-            "6",
-            "--out",
-            str(out),
-        ]
-    )
+    run = launched(_moons_search(out, trials, 6))
     pid = int(run.wait_for(r"^\[launch\] started tuner0 \(pid (\d+)\)", timeout=180).group(1))
     killed = run.wait_for(r"^\[tuner0\]\s+trial (\d+) started on tuner0", timeout=180).group(1)
     time.sleep(0.5)  # into the trial's training (each takes seconds)
@@ -475,7 +449,7 @@ def test_a_worker_with_no_chief_fails_clearly_in_bounded_time(tmp_path):
     env = {
         **ENV,
         "KERASTUNER_ORACLE_IP": "127.0.0.1",
-        "KERASTUNER_ORACLE_PORT": str(_free_port()),
+        "KERASTUNER_ORACLE_PORT": str(launch._free_port()),
         "KERASTUNER_TUNER_ID": "tuner0",
     }
     started = time.monotonic()
@@ -494,7 +468,7 @@ def test_a_worker_with_no_chief_fails_clearly_in_bounded_time(tmp_path):
 
 @pytest.mark.slow
 def test_a_worker_of_another_search_is_refused_by_the_chiefs_record(tmp_path):
-    port = str(_free_port())
+    port = str(launch._free_port())
     base = {**ENV, "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": port}
     example = [sys.executable, "-m", "keras_actloss.examples.binary_moons", "--tuner", "random"]
     chief = subprocess.Popen(
@@ -505,7 +479,7 @@ def test_a_worker_of_another_search_is_refused_by_the_chiefs_record(tmp_path):
     )
     try:
         deadline = time.monotonic() + 180
-        while not _serving(int(port)):
+        while not launch._serving(int(port)):
             assert chief.poll() is None and time.monotonic() < deadline, "the chief never served"
             time.sleep(0.2)
         worker = {**base, "KERASTUNER_TUNER_ID": "tuner0"}
@@ -583,10 +557,7 @@ def _alive(pid):
 @pytest.mark.slow
 @pytest.mark.parametrize("stopped", ["launcher", "chief"])
 def test_the_launcher_stops_every_process_on_ctrl_c_or_a_failed_chief(stopped, launched, tmp_path):
-    run = launched(
-        ["binary_moons", "--workers", "2", "--tuner", "random", "--max-trials", "20"]
-        + ["--out", str(tmp_path)]
-    )
+    run = launched(_moons_search(tmp_path, 20, 20))
     pids = {}
     while len(pids) < 3:
         match = run.wait_for(r"^\[launch\] started (\w+) \(pid (\d+)\)", timeout=180)
@@ -608,11 +579,7 @@ def test_the_launcher_stops_every_process_on_ctrl_c_or_a_failed_chief(stopped, l
 def test_a_distributed_search_runs_on_every_backend(backend, launched, tmp_path):
     pytest.importorskip(backend)
     out = tmp_path / "out"
-    run = launched(
-        ["binary_moons", "--workers", "2", "--tuner", "random", "--max-trials", "3"]
-        + ["--max-epochs", "2", "--out", str(out)],
-        backend=backend,
-    )
+    run = launched(_moons_search(out, 3, 2), backend=backend)
     assert run.finish(timeout=400) == 0, run.output()
     assert sorted(trial for _, trial in _finished(run.lines)) == ["0", "1", "2"], run.output()
     assert json.loads((out / "results.json").read_text())["search"]["trials_finished"] == 3

@@ -326,7 +326,8 @@ def _search(example, splits, args, strategy):
     if role != "worker":
         done = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
         if done:
-            print(f"Resuming the search in {args.out / 'search'}: {done} trial(s) finished.")
+            folder = args.out / "search"
+            print(f"Resuming the search in {folder}: {done} trial(s) already finished.")
     if role == "chief":
         print(
             f"Serving the {args.tuner} search for the best {objective.name} at "
