@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shlex
 import signal
 import socket
@@ -156,7 +157,18 @@ def check(args, options, worker_options):
 
 
 def _free_port():
-    with socket.socket() as s:
+    """A port free now, below Linux's ephemeral range (32768 and up by default).
+
+    The port is released before the chief binds it; a port the kernel hands
+    out on its own (bind to 0) could meanwhile become the source port of
+    any outgoing connection, and the chief could not listen on it.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32768)
+        if _free(port):
+            return port
+    with socket.socket() as s:  # a crowded range: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
