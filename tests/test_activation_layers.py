@@ -120,8 +120,38 @@ def test_softmax_takes_the_mask_keras_propagates():
     out = model.predict(np.array([[3, 0, 5, 7]]), verbose=0)
     np.testing.assert_array_equal(out[0, 1], 0.0)  # the padding token gets no mass
     np.testing.assert_allclose(out[0].sum(axis=0), 1.0, rtol=1e-6)
-    with pytest.raises(ValueError, match=r"Received: mask.shape=\(2, 5\), inputs.shape=\(2, 4\)"):
+    expected = r"broadcastable to `inputs`.*Received: mask.shape=\(2, 5\), inputs.shape=\(2, 4\)"
+    with pytest.raises(ValueError, match=expected):
         ka.Softmax()(np.ones((2, 4)), mask=np.ones((2, 5), bool))
+
+
+@pytest.mark.parametrize(
+    ("shape", "mask"),
+    [
+        ((2, 3), [True, False, True]),  # from the right, over every row
+        ((2, 3), [[True], [False]]),  # a 1 broadcasts
+        ((2, 2, 3), [[True, False, True]]),
+        ((2, 3), [[True, False, True], [False, True, True]]),  # the same shape
+    ],
+)
+def test_softmax_masks_broadcast_from_the_right_as_keras(shape, mask):
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+    mask = np.asarray(mask)
+    expected = keras.layers.Softmax()(x, mask=mask)
+    got = ka.Softmax()(x, mask=mask)
+    full = np.broadcast_to(mask, shape)
+    # Keras gives a fully masked row a uniform softmax; ours gives it no mass at all.
+    rows = full.any(axis=-1)
+    np.testing.assert_allclose(np.asarray(got)[rows], np.asarray(expected)[rows], atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(got)[~full], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("shape", "mask_shape"), [((2, 3), (4,)), ((2, 3), (3, 2)), ((2,), (2, 2))]
+)
+def test_softmax_refuses_a_mask_that_does_not_broadcast(shape, mask_shape):
+    with pytest.raises(ValueError, match="must be broadcastable to `inputs`"):
+        ka.Softmax()(np.ones(shape, "float32"), mask=np.ones(mask_shape, bool))
 
 
 def test_keras_crossentropy_stays_exact_after_our_sigmoid_and_softmax():

@@ -34,9 +34,11 @@ def softmax(x, axis=-1, mask=None):
     relative error of up to ~4e-6 on small float32 probabilities, so the
     softmax is evaluated in the next wider float type and rounded once.
     Positions where `mask` is False get probability 0 and take no share of
-    the mass; a slice that is masked everywhere comes out as all zeros. A
-    mask of lower rank covers the leading axes, as the (batch, time) masks
-    Keras propagates do, and is broadcast over the trailing ones.
+    the mass; a slice that is masked everywhere comes out as all zeros. The
+    mask broadcasts against `x` from the right, as in Keras (a `(3,)` mask
+    over `(2, 3)` logits); a mask of lower rank that does not, but matches
+    the leading axes, covers them, as the (batch, time) masks Keras
+    propagates through a sequence do. Where both readings fit, Keras's wins.
     """
     x = as_float(x)
     logits = x
@@ -53,18 +55,30 @@ def softmax(x, axis=-1, mask=None):
     return output
 
 
+def _fits(mask_axes, input_axes):
+    # Over the mask's axes only: the input may have more.
+    pairs = zip(mask_axes, input_axes[: len(mask_axes)], strict=True)
+    return all(m is None or d is None or m in (1, d) for m, d in pairs)
+
+
 def _align_mask(mask, x):
-    if len(mask.shape) > len(x.shape) or any(
-        m is not None and d is not None and m not in (1, d)
-        for m, d in zip(mask.shape, x.shape, strict=False)
-    ):
-        raise ValueError(
-            "The mask must match the leading axes of the input (or be 1 there). "
-            f"Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(x.shape)}"
-        )
-    for _ in range(len(x.shape) - len(mask.shape)):
-        mask = ops.expand_dims(mask, -1)
-    return mask
+    """`mask` shaped to broadcast against `x`: Keras's rule first, then the leading axes."""
+    mask_shape, shape = tuple(mask.shape), tuple(x.shape)
+    if len(mask_shape) <= len(shape):
+        # Keras's own Softmax: NumPy broadcasting, aligned from the right.
+        if _fits(mask_shape[::-1], shape[::-1]):
+            return mask
+        # The masks Keras propagates through a sequence: (batch, time) over (batch, time, ...).
+        if _fits(mask_shape, shape):
+            for _ in range(len(shape) - len(mask_shape)):
+                mask = ops.expand_dims(mask, -1)
+            return mask
+    raise ValueError(
+        "The `mask` must be broadcastable to `inputs`: aligned from the right as in Keras "
+        "(each mask dimension 1 or equal to the input's), or over the input's leading axes "
+        "(a (batch, time) mask over (batch, time, features)). "
+        f"Received: mask.shape={mask_shape}, inputs.shape={shape}"
+    )
 
 
 def _lowest(dtype):
