@@ -56,9 +56,14 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "
 
 
 def check_reduction(value):
-    """Keras's `standardize_reduction`, with our `Received: reduction=...` message."""
+    """Keras's `standardize_reduction`, with Keras's own message (code written for Keras's
+    losses may match on it)."""
     if value is not None and not (isinstance(value, str) and value in REDUCTIONS):
-        _fail("reduction", value, f"one of {', '.join(repr(c) for c in REDUCTIONS)}")
+        allowed = "{" + ", ".join(repr(c) for c in REDUCTIONS) + "}"
+        raise ValueError(
+            f"Invalid value for argument `reduction`. Expected one of {allowed}. "
+            f"Received: reduction={value}"
+        )
     return value
 
 
