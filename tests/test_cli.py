@@ -1,6 +1,9 @@
 """The `keras-actloss` command line."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from checks import catalog_names
@@ -81,3 +84,29 @@ def test_show_plot_writes_a_png(tmp_path, name):
     picture = image.imread(path)
     assert picture.shape[0] > 100 and picture.shape[1] > 100
     assert picture[..., :3].std() > 0.05  # something was drawn
+
+
+def _command(*argv):
+    """The installed command's entry point in a fresh process, as a user's shell runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = "import sys, keras_actloss_cli; sys.exit(keras_actloss_cli.main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["list"], ["show", "swish"]])
+def test_the_command_prints_no_tensorflow_start_up_lines(argv):
+    result = _command(*argv)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # TensorFlow's C++ lines (oneDNN, CUDA, CPU features) held back
+    assert result.stdout
+
+
+@pytest.mark.slow
+def test_the_command_still_reports_its_errors():
+    result = _command("show", "no_such_function")
+    assert result.returncode == 2
+    assert "Unknown activation or loss 'no_such_function'" in result.stderr
+    assert "oneDNN" not in result.stderr
