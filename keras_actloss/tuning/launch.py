@@ -18,8 +18,9 @@ launcher stops every process it started when the chief ends, when the chief
 or a worker fails for good, and on Ctrl-C (or SIGTERM).
 
 Exit status: the chief's when it ends (128 + N when signal N killed it);
-1 when a worker died more than ``--max-restarts`` times or the chief never
-answered; 2 for bad options; 130 when interrupted.
+1 when a worker died more than ``--max-restarts`` times, a worker refused
+its settings, or the chief never answered; 2 for bad options; 130 when
+interrupted.
 """
 
 from __future__ import annotations
