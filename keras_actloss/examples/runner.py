@@ -25,12 +25,11 @@ import keras
 import numpy as np
 
 from keras_actloss._optional import MissingDependencyError, require
+from keras_actloss._strategies import NAMES as STRATEGY_NAMES
 from keras_actloss._strategies import resolve_strategy
 
 #: The values of ``--tuner``: plain training, or one of the searches.
 TUNER_CHOICES = ("none", "hyperband", "bayesian", "random", "grid")
-#: The values of ``--strategy``: one device, or a `tf.distribute.MirroredStrategy`.
-STRATEGY_CHOICES = ("none", "mirrored")
 
 
 @dataclasses.dataclass
@@ -152,7 +151,7 @@ def parser(example):
     )
     p.add_argument(
         "--strategy",
-        choices=STRATEGY_CHOICES,
+        choices=STRATEGY_NAMES,
         default="none",
         help="train on one device (none, the default) or on every local GPU with "
         "tf.distribute.MirroredStrategy (mirrored; TensorFlow backend)",
