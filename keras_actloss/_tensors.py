@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 import keras
 import ml_dtypes
@@ -70,6 +71,28 @@ class LogitsRecord:
 
 _RECORD = "_keras_actloss_logits"
 
+# JAX's tracers (inside `jit`, `grad`, and so in `fit` and `evaluate`) take no
+# attributes, so their records live here, keyed by the output's identity.
+# The activation and the loss run in the same Python trace, one after the
+# other, so the tracer is still alive when the loss asks; each entry holds
+# the output only weakly and leaves with it, so no tracer outlives its trace.
+_RECORDS_OF_UNATTRIBUTABLE = {}
+
+
+def _keep_aside(output, record):
+    key = id(output)
+
+    def forget(reference):
+        # Only this output's entry: its id may already serve a newer one.
+        if _RECORDS_OF_UNATTRIBUTABLE.get(key, (None,))[0] is reference:
+            del _RECORDS_OF_UNATTRIBUTABLE[key]
+
+    try:
+        reference = weakref.ref(output, forget)
+    except TypeError:  # not a tensor of any backend: nothing to remember it by
+        return
+    _RECORDS_OF_UNATTRIBUTABLE[key] = (reference, record)
+
 
 def remember_logits(output, logits, activation, axis=None):
     """Attaches the logits that produced `output` (see `LogitsRecord`).
@@ -79,9 +102,11 @@ def remember_logits(output, logits, activation, axis=None):
     """
     rank = len(output.shape)
     axis = None if axis is None else axis % rank
+    record = LogitsRecord(logits, activation, axis)
     try:
-        setattr(output, _RECORD, LogitsRecord(logits, activation, axis))
-    except AttributeError:  # JAX tracers take no attributes
+        setattr(output, _RECORD, record)
+    except AttributeError:  # a JAX tracer
+        _keep_aside(output, record)
         return output
     if activation == "sigmoid" or axis == rank - 1:
         internals.set_keras_logits(output, logits)
@@ -90,4 +115,9 @@ def remember_logits(output, logits, activation, axis=None):
 
 def logits_record(tensor):
     """The `LogitsRecord` attached by `remember_logits`, or None."""
-    return getattr(tensor, _RECORD, None)
+    record = getattr(tensor, _RECORD, None)
+    if record is None:
+        reference, record = _RECORDS_OF_UNATTRIBUTABLE.get(id(tensor), (None, None))
+        if reference is None or reference() is not tensor:
+            return None
+    return record

@@ -3,13 +3,16 @@
 Each loss is its per-sample function (`keras.ops`) and its `Loss` class,
 next to each other. The cross-entropies start from the logits behind a
 sigmoid or softmax output when they are known (`losses._logits`), so a
-confidently wrong prediction costs what the math says; from probabilities
-alone they clip only at the smallest normal float instead of Keras's 1e-7."""
+confidently wrong prediction costs what the math says. Probabilities alone
+are clipped to [epsilon, 1 - epsilon] with `keras.config.epsilon()`, the
+rule and the value Keras uses, so that both agree wherever the logits are
+unknown."""
 
 from __future__ import annotations
 
 import warnings
 
+import keras
 from keras import ops
 
 from keras_actloss import _keras_internals as internals
@@ -36,22 +39,30 @@ __all__ = [
 ]
 
 
-def _probability_bounds(dtype):
-    # The smallest normal number and the largest number below 1: every
-    # probability in between is used as given, so -log p is exact there.
-    info = finfo(dtype)
-    return float(info.tiny), 1.0 - float(info.eps) / 2
+def _clipped(p, upper=None):
+    """`p` clipped to [epsilon, 1 - epsilon] (or [epsilon, `upper`]), as Keras clips.
+
+    `keras.config.epsilon()` is read at each call, so `set_epsilon` moves
+    the clip as it does Keras's. Inside the band every probability is used
+    as given.
+    """
+    epsilon = keras.config.epsilon()
+    return ops.clip(p, epsilon, 1.0 - epsilon if upper is None else upper)
 
 
-def _log(p):
-    """log p, with p raised to at least the smallest normal float so that log 0 is finite."""
-    tiny, _ = _probability_bounds(p.dtype)
-    return ops.log(ops.maximum(p, tiny))
+def _log_of_target(y):
+    """log y for a target probability, finite at 0 so that 0 log 0 is exactly 0."""
+    return ops.log(ops.maximum(y, float(finfo(y.dtype).tiny)))
 
 
 def _normalized(p, axis):
-    tiny, _ = _probability_bounds(p.dtype)
-    return p / ops.maximum(ops.sum(p, axis=axis, keepdims=True), tiny)
+    """`p` divided by its sum along `axis`; a slice that sums to (almost) 0 is left as it is.
+
+    Not `p / maximum(sum, tiny)`: the gradient of that divides by tiny^2,
+    which underflows to 0, and JAX then makes 0/0 = NaN of it.
+    """
+    total = ops.sum(p, axis=axis, keepdims=True)
+    return p / ops.where(total >= float(finfo(p.dtype).tiny), total, ops.ones_like(total))
 
 
 def log_softmax(z, axis=-1):
@@ -80,9 +91,9 @@ def log_softmax(z, axis=-1):
 
 _CROSSENTROPY_ARGS = """
         from_logits: whether `y_pred` holds logits. With `False` (default),
-            a `y_pred` that comes straight from a sigmoid / softmax that kept
-            its logits (TensorFlow, PyTorch, JAX outside `jit`) is still
-            computed from them.
+            a `y_pred` that comes straight from our `Sigmoid` / `Softmax` (on
+            every backend) or Keras's (on TensorFlow) is still computed from
+            their logits.
         label_smoothing: float in [0, 1]; see the formula above.
         axis: the class (feature) axis."""
 
@@ -116,10 +127,11 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
     ``-mean(y log p + (1 - y) log(1 - p))`` over `axis`. From logits z it is
     computed as ``max(z, 0) - z y + log(1 + e^-|z|)``, which is exact for
-    any z. When `y_pred` is the output of a sigmoid that kept its logits
-    (TensorFlow, PyTorch, JAX outside `jit`) those are used, so a logit of 50 with label 0
-    costs 50; from bare probabilities the loss is exact down to the smallest
-    normal float (-log p up to 87 in float32, where Keras stops at 16.1).
+    any z. When `y_pred` is the output of our `Sigmoid` (or, on TensorFlow,
+    Keras's sigmoid) those logits are used, on every backend, inside `fit`
+    too, so a logit of 50 with label 0 costs 50. Bare probabilities are
+    clipped to [epsilon, 1 - epsilon] with `keras.config.epsilon()`, as
+    Keras does (-log p at most 16.1 with the default 1e-7).
 
     Example:
     >>> binary_crossentropy([[0.0, 1.0]], [[0.0, 0.0]], from_logits=True)
@@ -145,8 +157,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if is_logits:
         values = ops.relu(scores) - scores * y_true + ops.log1p(ops.exp(-ops.abs(scores)))
     else:
-        tiny, below_one = _probability_bounds(scores.dtype)
-        p = ops.clip(scores, tiny, below_one)
+        p = _clipped(scores)
         values = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log1p(-p))
     return per_sample(values, axis)
 
@@ -210,16 +221,17 @@ def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
         )
     if is_logits:
         return scores, log_softmax(scores, axis=axis)
-    return scores, _log(_normalized(scores, axis))
+    return scores, ops.log(_clipped(_normalized(scores, axis)))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Categorical cross-entropy per sample: {formula} over `axis`.
 
     From logits it uses ``log_softmax``, which is exact for any logit gap;
-    when `y_pred` is a softmax output that kept its logits (TensorFlow,
-    PyTorch, JAX outside `jit`) those are used. Probabilities are first normalized to sum to 1
-    (as Keras does) and clipped only at the smallest normal float.
+    when `y_pred` is the output of our `Softmax` (or, on TensorFlow, Keras's
+    softmax over the last axis) those are used, on every backend. Bare
+    probabilities are first normalized to sum to 1 and clipped to
+    [epsilon, 1 - epsilon] with `keras.config.epsilon()`, as Keras does.
 
     Example:
     >>> categorical_crossentropy([[0.0, 1.0]], [[0.0, 100.0]], from_logits=True)
@@ -444,8 +456,9 @@ def kl_divergence(y_true, y_pred):
     Exact where a target probability is 0: the term is ``0 log 0 = 0`` and
     its gradient with respect to `y_pred` is exactly 0 (Keras clips targets
     at 1e-7 instead, which adds ``1e-7 log(1e-7 / p)`` and a gradient of
-    ``-1e-7 / p``). When `y_pred` is a softmax output that kept its logits,
-    log p comes from them.
+    ``-1e-7 / p``). When `y_pred` is the output of our `Softmax`, log p comes
+    from its logits; bare predictions are clipped to [epsilon, 1] with
+    `keras.config.epsilon()`, as Keras clips them.
 
     Example:
     >>> kl_divergence([[1.0, 0.0]], [[0.5, 0.5]])
@@ -457,11 +470,9 @@ def kl_divergence(y_true, y_pred):
     """
     scores, is_logits = scores_and_kind(as_float(y_pred), False, "softmax", -1, "kl_divergence")
     y_true, scores = align_shapes(y_true, scores)
-    log_p = log_softmax(scores, axis=-1) if is_logits else _log(scores)
-    # Where y = 0 the clipped log is finite, so the term is exactly 0. (A log
-    # of the ratio y / p would save an op, but its gradient overflows for p
-    # near the smallest normal float.)
-    return ops.sum(y_true * (_log(y_true) - log_p), axis=-1)
+    log_p = log_softmax(scores, axis=-1) if is_logits else ops.log(_clipped(scores, upper=1.0))
+    # Where y = 0 the log is finite, so the term is exactly 0.
+    return ops.sum(y_true * (_log_of_target(y_true) - log_p), axis=-1)
 
 
 @catalog.register(
