@@ -40,6 +40,8 @@ def to_numpy(x, dtype=None):
     """A backend tensor (or anything array-like) as a NumPy array, detached from autodiff."""
     if BACKEND == "torch" and hasattr(x, "detach"):
         x = x.detach()
+        if x._is_zerotensor():  # autograd's stand-in for zeros, which NumPy cannot read
+            x = x.new_zeros(x.shape)
     if hasattr(x, "dtype") and keras.backend.standardize_dtype(x.dtype) == "bfloat16":
         x = keras.ops.cast(x, "float32")  # NumPy has no bfloat16 of its own
     array = keras.ops.convert_to_numpy(x)
@@ -75,6 +77,10 @@ def _differentiable(fn, args, dtype, create_graph):
     # A tensor already in a graph (the inner pass of `second_gradient`) stays in it.
     args = [a if a.requires_grad else a.detach().requires_grad_(True) for a in args]
     total = keras.ops.sum(fn(*args))
+    if not total.requires_grad:
+        # Depends on no argument: e.g. the gradient of a linear function, differentiated
+        # again (PyTorch builds no graph for a constant, and refuses to differentiate it).
+        return total, [torch.zeros_like(a) for a in args]
     grads = torch.autograd.grad(total, args, create_graph=create_graph, allow_unused=True)
     pairs = zip(args, grads, strict=True)
     return total, [torch.zeros_like(a) if g is None else g for a, g in pairs]
@@ -116,3 +122,33 @@ def second_gradient(fn, x, direction=None, dtype=None):
         return g if v is None else g * v
 
     return gradient(inner, x)
+
+
+def connected_gradient(fn, x, dtype=None):
+    """d sum(fn(x)) / dx as a NumPy array, or None where autodiff finds no path from x.
+
+    TensorFlow's tape and PyTorch's autograd tell a result that does not
+    depend on `x` in their graph from one whose derivative is zero; JAX
+    does not, and gives zeros. `gradient` gives zeros in both cases.
+    """
+    x = _tensor(x, dtype)
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            total = keras.ops.sum(fn(x))
+        grad = tape.gradient(total, x)
+    elif BACKEND == "jax":
+        import jax
+
+        grad = jax.grad(lambda u: keras.ops.sum(fn(u)))(x)
+    else:
+        import torch
+
+        x = x.detach().requires_grad_(True)
+        total = keras.ops.sum(fn(x))
+        if not total.requires_grad:
+            return None
+        (grad,) = torch.autograd.grad(total, [x], allow_unused=True)
+    return None if grad is None else to_numpy(grad)

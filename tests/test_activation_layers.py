@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 from activation_cases import implementation, make, required_arguments
+from backends import tensorflow_only, to_numpy
 from checks import catalog_names
 
 import keras_actloss as ka
@@ -89,7 +90,7 @@ def test_trainable_parameters_are_learned():
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
     assert not np.allclose(keras.ops.convert_to_numpy(prelu.alpha), 0.25)
-    assert not np.isclose(float(swish.beta_weight.numpy()), 1.0)
+    assert not np.isclose(float(to_numpy(swish.beta_weight)), 1.0)
     assert swish.get_config()["beta"] == 1.0  # the config keeps the initial value
 
 
@@ -142,8 +143,9 @@ def test_softmax_masks_broadcast_from_the_right_as_keras(shape, mask):
     full = np.broadcast_to(mask, shape)
     # Keras gives a fully masked row a uniform softmax; ours gives it no mass at all.
     rows = full.any(axis=-1)
-    np.testing.assert_allclose(np.asarray(got)[rows], np.asarray(expected)[rows], atol=1e-6)
-    np.testing.assert_array_equal(np.asarray(got)[~full], 0.0)
+    got, expected = to_numpy(got), to_numpy(expected)
+    np.testing.assert_allclose(got[rows], expected[rows], atol=1e-6)
+    np.testing.assert_array_equal(got[~full], 0.0)
 
 
 @pytest.mark.parametrize(
@@ -154,9 +156,10 @@ def test_softmax_refuses_a_mask_that_does_not_broadcast(shape, mask_shape):
         ka.Softmax()(np.ones(shape, "float32"), mask=np.ones(mask_shape, bool))
 
 
+@tensorflow_only("Keras's own cross-entropies recover the logits from `_keras_logits`")
 def test_keras_crossentropy_stays_exact_after_our_sigmoid_and_softmax():
-    # Keras recovers the logits from our outputs (TensorFlow backend), so a
-    # confidently wrong prediction costs what the math says.
+    # Keras recovers the logits from our outputs, so a confidently wrong
+    # prediction costs what the math says.
     logit = np.array([[50.0]], "float32")
     bce = keras.losses.BinaryCrossentropy()(np.zeros((1, 1)), ka.Sigmoid()(logit))
     np.testing.assert_allclose(float(bce), 50.0, rtol=1e-4)
@@ -267,4 +270,4 @@ def test_softmax_has_a_jacobian_and_no_derivative():
 
 def test_derivative_of_prelu_builds_the_layer():
     layer = ka.PReLU()
-    np.testing.assert_allclose(layer.derivative(np.array([[-1.0, 2.0]])), [[0.25, 1.0]])
+    np.testing.assert_allclose(to_numpy(layer.derivative(np.array([[-1.0, 2.0]]))), [[0.25, 1.0]])

@@ -5,6 +5,7 @@ import inspect
 import keras
 import numpy as np
 import pytest
+from backends import tensorflow_only
 from checks import require
 from fresh_process import run_fresh
 
@@ -243,6 +244,7 @@ def test_zero_one_loss_runs_in_fit_but_learns_nothing():
 
 
 @pytest.mark.slow
+@tensorflow_only("tf.distribute.MirroredStrategy")
 def test_mirrored_strategy_on_two_devices_gives_the_single_device_loss():
     result = run_fresh(
         """
