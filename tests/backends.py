@@ -101,6 +101,12 @@ def gradient(fn, x, dtype=None):
     return gradients(fn, x, dtype=dtype)[0]
 
 
+def gradient_tensor(fn, x, dtype=None):
+    """d sum(fn(x)) / dx as a backend tensor, whose dtype (bfloat16 too) the backend chose."""
+    _, (grad,) = _differentiable(fn, [x], dtype, create_graph=False)
+    return grad
+
+
 def value_and_gradient(fn, x, dtype=None):
     """(sum(fn(x)), d sum(fn(x)) / dx) as NumPy values."""
     total, grads = _differentiable(fn, [x], dtype, create_graph=False)

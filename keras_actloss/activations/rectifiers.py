@@ -6,6 +6,8 @@ catalog and registers it with Keras."""
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import ops
 
@@ -13,9 +15,14 @@ from keras_actloss import _validation as check
 from keras_actloss import catalog
 from keras_actloss._tensors import as_float
 from keras_actloss.activations._base import (
+    RECOMPUTE_IN_BACKWARD,
     ElementwiseActivation,
     is_one,
-    scaled,
+    log1p_of_fraction,
+    logistic,
+    logistic_parts,
+    upstream_gradient,
+    widen,
 )
 from keras_actloss.catalog import ActivationInfo
 
@@ -226,30 +233,41 @@ def _expm1_of_nonpositive(z):
     return (t + t) * ops.reciprocal(1.0 - t)
 
 
+def _nonpositive_part(x):
+    """min(x, 0), in the dtype of x.
+
+    Written -relu(-x): Keras's `ops.minimum` and `ops.maximum` compute a
+    float64 input in float32 on PyTorch (Keras 3.15).
+    """
+    return -ops.relu(-x)
+
+
 def elu(x, alpha=1.0):
     """ELU {formula}, without cancellation near 0.
 
     `exp(x) - 1` (what TensorFlow's own ELU does) cancels catastrophically
     near 0; this computes e^x - 1 from tanh (see `_expm1_of_nonpositive`).
-    The gradient is given in closed form, 1 or alpha * e^x, from the
-    forward pass's e^x - 1: autodiff through the formula would cost
-    several kernels more.
+    The gradient is given in closed form, 1 or alpha * e^x: autodiff
+    through the formula would cost several kernels more, and lose e^x's
+    relative accuracy for x << 0 (tanh's derivative 1 - t^2 cancels).
+    The closed form is itself written in differentiable ops of `x`, so
+    second derivatives (gradient penalties, Hessian-vector products) are
+    alpha * e^x, or 0 for x > 0, on every backend.
     """
 
     @ops.custom_gradient
     def forward(x):
         # min(x, 0) keeps the exponential finite; for x > 0 it is 0 and so is e^0 - 1.
-        exp_m1 = _expm1_of_nonpositive(ops.minimum(x, 0.0))
-        if is_one(alpha):
-            # e^x - 1 >= x for every x <= 0 (and 0 <= x for x > 0), so one max selects.
-            value = ops.maximum(x, exp_m1)
-        else:
-            value = ops.relu(x) + alpha * exp_m1
+        exp_m1 = _expm1_of_nonpositive(_nonpositive_part(x))
+        value = ops.relu(x) + (exp_m1 if is_one(alpha) else alpha * exp_m1)
 
         def grad(*args, upstream=None):
-            if upstream is None:  # TensorFlow and JAX pass it positionally
-                (upstream,) = args
-            exp_x = exp_m1 + 1.0  # e^min(x, 0): exactly 1 where x > 0
+            upstream = upstream_gradient(args, upstream)
+            # e^min(x, 0), exactly 1 where x > 0, computed here from `x` rather than as the
+            # forward pass's exp_m1 + 1: PyTorch runs `forward` without recording it, so a
+            # backward pass built on its results could not be differentiated again. And
+            # exp keeps its relative accuracy where exp_m1 + 1 rounds to ulps of 1 (x << 0).
+            exp_x = ops.exp(_nonpositive_part(x))
             if is_one(alpha):
                 return upstream * exp_x
             return ops.where(ops.greater(x, 0), upstream, upstream * (alpha * exp_x))
@@ -312,21 +330,61 @@ class ELU(ElementwiseActivation):
 _SWISH_EXTREMUM = 0.278464542761074  # -min of x sigmoid(x), at x = -1.278464542761074
 
 
+def _sigmoid(x, beta):
+    """sigmoid(beta x), from e^-|beta x| (see `logistic_parts`)."""
+    positive, y, _, r = logistic_parts(x, beta)
+    return ops.where(positive, r, y * r)
+
+
 def swish(x, beta=1.0):
-    """Swish {formula}; with beta = 1 this is SiLU."""
+    """Swish {formula}; with beta = 1 this is SiLU.
+
+    sigmoid(beta x) is formed from e^-|beta x| (see `logistic_parts`), with
+    the rounding of beta x carried along (`scaled_magnitude`), all in
+    float32: accurate to float32's precision in both tails, and the same
+    ops on every backend and in TFLite and ONNX exports. `beta` is a
+    number or a scalar tensor (a trained weight). The gradient is the
+    closed form {derivative} (and x^2 sigmoid(bx) sigmoid(-bx) for a
+    tensor beta), in differentiable ops, so second derivatives work too.
+    """
     x = as_float(x)
-    if is_one(beta):
-        return ops.silu(x)  # a fused kernel on TensorFlow
-    bx, wide_x = scaled(x, beta)
-    return ops.cast(wide_x * ops.sigmoid(bx), x.dtype)
+    work = widen(x)
+    if isinstance(beta, numbers.Real):
+
+        @ops.custom_gradient
+        def forward(v):
+            gate, spread = logistic(v, beta)
+
+            def grad(*args, upstream=None):
+                g, s = logistic(v, beta) if RECOMPUTE_IN_BACKWARD else (gate, spread)
+                return upstream_gradient(args, upstream) * (g + (beta * v) * s)
+
+            return v * gate, grad
+
+        return ops.cast(forward(work), x.dtype)
+
+    @ops.custom_gradient
+    def forward_with_beta(v, b):
+        gate, spread = logistic(v, b)
+
+        def grad(*args, upstream=None):
+            upstream = upstream_gradient(args, upstream)
+            g, s = logistic(v, b) if RECOMPUTE_IN_BACKWARD else (gate, spread)
+            return upstream * (g + (b * v) * s), ops.sum(upstream * (v * v * s))
+
+        return v * gate, grad
+
+    return ops.cast(forward_with_beta(work, ops.cast(beta, work.dtype)), x.dtype)
 
 
 def swish_derivative(x, beta=1.0):
-    """{derivative}, with 1 - sigmoid(bx) = sigmoid(-bx)."""
+    """{derivative}, with sigmoid(bx) (1 - sigmoid(bx)) from e^-|bx| (see `swish`)."""
     x = as_float(x)
-    bx, _ = scaled(x, beta)
-    s = ops.sigmoid(bx)
-    return ops.cast(s + bx * s * ops.sigmoid(-bx), x.dtype)
+    work = widen(x)
+    if not isinstance(beta, numbers.Real):
+        beta = ops.cast(beta, work.dtype)
+    gate, spread = logistic(work, beta)
+    return ops.cast(gate + (beta * work) * spread, x.dtype)
 
 
 @catalog.register(
@@ -392,20 +450,55 @@ class Swish(ElementwiseActivation):
         return {**super().get_config(), "beta": self.beta, "trainable_beta": self.trainable_beta}
 
 
+def _softplus_parts(x, beta):
+    """(softplus(bx) / b, sigmoid(bx)) at x, for b = beta, a nonzero number.
+
+    softplus(bx) = relu(bx) + ln(1 + e^-|bx|): the ramp is exact, and the
+    logarithm of 1 + y, y = e^-|bx| in (0, 1], comes from
+    `log1p_of_fraction`, so neither overflows nor loses the tiny tail.
+    """
+    positive, y, u, r = logistic_parts(x, beta)
+    tail = log1p_of_fraction(y, u)
+    # relu(bx) / b: relu(x) for b > 0, min(x, 0) for b < 0.
+    ramp = ops.relu(x) if beta > 0 else -ops.relu(-x)
+    value = ramp + (tail if beta == 1 else tail / beta)
+    return value, ops.where(positive, r, y * r)
+
+
 def softplus(x, beta=1.0):
-    """Softplus {formula}, without overflow for large x."""
+    """Softplus {formula}, without overflow for large x.
+
+    Computed as relu(x) + ln(1 + e^-|beta x|) / beta in float32, with the
+    rounding of beta x carried along (`scaled_magnitude`) and ln(1 + y)
+    corrected for the rounding of 1 + y: accurate to float32's precision in
+    both tails, with the same ops on every backend and in TFLite and ONNX
+    exports (TFLite would lower a softplus kernel to ln(e^x + 1), which
+    overflows above 88 and returns 0 below -17). The gradient, sigmoid(beta
+    x), is computed from x in differentiable ops, so second derivatives
+    work on every backend.
+    """
+    beta = check.check_number("beta", beta)
+    if beta == 0:
+        raise ValueError(f"`beta` must be nonzero. Received: beta={beta}")
     x = as_float(x)
-    if is_one(beta):
-        return ops.softplus(x)
-    bx, _ = scaled(x, beta)
-    return ops.cast(ops.softplus(bx) / ops.cast(beta, bx.dtype), x.dtype)
+
+    @ops.custom_gradient
+    def forward(v):
+        value, gate = _softplus_parts(v, beta)
+
+        def grad(*args, upstream=None):
+            slope = _sigmoid(v, beta) if RECOMPUTE_IN_BACKWARD else gate
+            return upstream_gradient(args, upstream) * slope
+
+        return value, grad
+
+    return ops.cast(forward(widen(x)), x.dtype)
 
 
 def softplus_derivative(x, beta=1.0):
     """The derivative of softplus is the logistic function sigma(beta x)."""
     x = as_float(x)
-    bx, _ = scaled(x, beta)
-    return ops.cast(ops.sigmoid(bx), x.dtype)
+    return ops.cast(_sigmoid(widen(x), check.check_number("beta", beta)), x.dtype)
 
 
 @catalog.register(

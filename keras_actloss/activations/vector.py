@@ -13,7 +13,11 @@ from keras_actloss import _validation as check
 from keras_actloss import catalog
 from keras_actloss._tensors import as_float, finfo, remember_logits
 from keras_actloss.activations._base import (
+    RECOMPUTE_IN_BACKWARD,
     ActivationLayer,
+    is_float32,
+    two_sum_error,
+    upstream_gradient,
     widen,
 )
 from keras_actloss.catalog import ActivationInfo
@@ -27,12 +31,66 @@ __all__ = [
 ]
 
 
+def _exp_shifted(z, axis):
+    """e^(z - max z) along `axis`, with the rounding of z - max z made up for.
+
+    z - max rounds to |z - max| ulps, which exp turns into a relative error
+    of up to ~4e-6 on small float32 probabilities (Keras's softmax has
+    it). For float32 the rounding error e of d = z - max is recovered
+    exactly (`two_sum_error`) and e^(d + e) = e^d (1 + e) to first order.
+    """
+    top = ops.max(z, axis=axis, keepdims=True)
+    d = z - top
+    y = ops.exp(d)
+    if not is_float32(z):
+        return y
+    e = two_sum_error(z, -top, d)
+    # Where e^d is 0 the difference may have overflowed (z = -3e38, max = 3e38)
+    # or z be -inf: there e is NaN, and the probability stays 0.
+    return ops.where(ops.greater(y, 0), y + y * e, y)
+
+
+def _softmax(z, axis):
+    """Softmax of `z` (float32 or float64) along `axis`, with its gradient in closed form.
+
+    The gradient is s (g - sum(g s)) for the upstream gradient g. Where
+    one class takes nearly all the mass, g_top - sum(g s) cancels, and
+    s_top (1 - s_top) would come out as ulps of s_top; g is first shifted
+    by its value at the most probable class (which leaves the gradient
+    unchanged, as the s sum to 1), so that the top class's term of the
+    sum is exactly 0 and nothing cancels.
+    """
+
+    def probabilities(v):
+        y = _exp_shifted(v, axis)
+        return y * ops.reciprocal(ops.sum(y, axis=axis, keepdims=True))
+
+    def total(t):
+        return ops.sum(t, axis=axis, keepdims=True)
+
+    @ops.custom_gradient
+    def forward(v):
+        forward_s = probabilities(v)
+
+        def grad(*args, upstream=None):
+            upstream = upstream_gradient(args, upstream)
+            s = probabilities(v) if RECOMPUTE_IN_BACKWARD else forward_s
+            top = ops.cast(ops.equal(s, ops.max(s, axis=axis, keepdims=True)), s.dtype)
+            g = upstream - total(upstream * top) / total(top)  # ties: their mean
+            return s * (g - total(g * s))
+
+        return forward_s, grad
+
+    return forward(z)
+
+
 def softmax(x, axis=-1, mask=None):
     """Softmax {formula} along `axis`, computed after subtracting the max.
 
-    The subtraction x - max rounds to |x - max| ulps, which exp turns into a
-    relative error of up to ~4e-6 on small float32 probabilities, so the
-    softmax is evaluated in the next wider float type and rounded once.
+    Computed in float32 (half-precision inputs too, rounded once at the
+    end), with the rounding of x - max made up for (`_exp_shifted`):
+    accurate to float32's precision for the smallest probabilities, with
+    the same ops on every backend and in TFLite and ONNX exports.
     Positions where `mask` is False get probability 0 and take no share of
     the mass; a slice that is masked everywhere comes out as all zeros. The
     mask broadcasts against `x` from the right, as in Keras (a `(3,)` mask
@@ -41,12 +99,13 @@ def softmax(x, axis=-1, mask=None):
     propagates through a sequence do. Where both readings fit, Keras's wins.
     """
     x = as_float(x)
+    axis = tuple(axis) if isinstance(axis, list) else axis
     logits = x
     if mask is not None:
         # The output remembers these masked logits: the ones that produced it.
         mask = _align_mask(ops.cast(mask, "bool"), x)
         logits = ops.where(mask, x, ops.convert_to_tensor(_lowest(x.dtype), x.dtype))
-    probabilities = ops.softmax(widen(logits), axis=axis)
+    probabilities = _softmax(widen(logits), axis)
     if mask is not None:
         probabilities = ops.where(mask, probabilities, ops.zeros_like(probabilities))
     output = ops.cast(probabilities, x.dtype)
@@ -89,12 +148,24 @@ def _lowest(dtype):
 def softmax_jacobian(x, axis=-1):
     """d softmax(x)_i / d x_j = s_i (delta_ij - s_j), returned with shape (..., K, K).
 
-    The softmax axis is moved to the end and expanded into the last two axes.
+    The softmax axis is moved to the end and expanded into the last two
+    axes. The diagonal s_i (1 - s_i) takes 1 - s_i as the other classes'
+    share, sum_{j != i} s_j, which keeps its relative accuracy where s_i
+    is close to 1 and 1 - s_i would round to a few ulps of 1.
     """
     x = ops.moveaxis(as_float(x), axis, -1)
-    s = ops.softmax(widen(x), axis=-1)
-    jacobian = ops.einsum("...i,ij->...ij", s, ops.eye(ops.shape(s)[-1], dtype=s.dtype)) - (
-        ops.expand_dims(s, -1) * ops.expand_dims(s, -2)
+    z = widen(x)
+    y = _exp_shifted(z, -1)
+    scale = ops.reciprocal(ops.sum(y, axis=-1, keepdims=True))
+    s = y * scale
+    classes = ops.shape(s)[-1]
+    diagonal = ops.eye(classes, dtype="bool")
+    off_diagonal = ops.cast(ops.logical_not(diagonal), z.dtype)
+    others = ops.einsum("...j,ij->...i", y, off_diagonal) * scale
+    jacobian = ops.where(
+        diagonal,
+        ops.expand_dims(s * others, -1),
+        -(ops.expand_dims(s, -1) * ops.expand_dims(s, -2)),
     )
     return ops.cast(jacobian, x.dtype)
 

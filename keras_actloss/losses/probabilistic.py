@@ -62,7 +62,9 @@ def _normalized(p, axis):
     which underflows to 0, and JAX then makes 0/0 = NaN of it.
     """
     total = ops.sum(p, axis=axis, keepdims=True)
-    return p / ops.where(total >= float(finfo(p.dtype).tiny), total, ops.ones_like(total))
+    # `not (total < tiny)`, so that a NaN sum still divides: NaN propagates to the whole row.
+    negligible = ops.less(total, float(finfo(p.dtype).tiny))
+    return p / ops.where(negligible, ops.ones_like(total), total)
 
 
 def log_softmax(z, axis=-1):
