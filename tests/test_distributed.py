@@ -19,6 +19,7 @@ import time
 import keras
 import numpy as np
 import pytest
+from backends import tensorflow_only
 from fresh_process import run_fresh
 
 pytest.importorskip("keras_tuner")
@@ -198,9 +199,13 @@ def test_a_chief_on_a_taken_port_says_so(monkeypatch):
             distributed.serve(oracle=None)
 
 
-def test_strategies_by_name():
+def test_no_strategy_by_name():
     assert resolve_strategy(None) is None
     assert resolve_strategy("none") is None
+
+
+@tensorflow_only("tf.distribute strategies run on the TensorFlow backend only")
+def test_strategies_by_name():
     strategy = resolve_strategy("mirrored")
     assert type(strategy).__name__ == "MirroredStrategy"
     assert resolve_strategy(strategy) is strategy
@@ -216,6 +221,7 @@ def test_bad_strategies_are_refused(monkeypatch):
         resolve_strategy("mirrored")
 
 
+@tensorflow_only("tf.distribute strategies run on the TensorFlow backend only")
 def test_make_tuner_trains_each_trial_under_the_strategy(tmp_path):
     y = np.zeros((8, 1), "float32")
     tuner = tuning.make_tuner(

@@ -269,8 +269,9 @@ class GradientHealthMonitor(_Monitor):
     (AUTOTRAINER), or, if `exploding_norm` is set, any layer's norm exceeds
     it. A NaN or infinite gradient is an error.
 
-    Logs ``grad_norm/LAYER``. TensorFlow backend only: it raises a
-    `ValueError` at construction on JAX and PyTorch.
+    Logs ``grad_norm/LAYER``. Works on TensorFlow, JAX and PyTorch, each
+    with its own autodiff (`tf.GradientTape`, `jax.grad`,
+    `torch.autograd.grad`), and gives the same norms on all three.
 
     Args:
         probe: an `(x, y)` batch.
@@ -294,10 +295,10 @@ class GradientHealthMonitor(_Monitor):
         stop_after=None,
     ):
         backend = keras.backend.backend()
-        if backend != "tensorflow":
+        if backend not in _NORM_FUNCTIONS:
             raise ValueError(
-                "GradientHealthMonitor is not supported on backend "
-                f"{backend!r}: it needs the TensorFlow backend. Received: KERAS_BACKEND={backend}"
+                "GradientHealthMonitor needs a backend that computes gradients: "
+                f"{', '.join(_NORM_FUNCTIONS)}. Received: KERAS_BACKEND={backend}"
             )
         super().__init__(probe, every, stop_after)
         positive = {"minimum": 0, "strict_minimum": True}
@@ -314,34 +315,10 @@ class GradientHealthMonitor(_Monitor):
         layers = [layer for layer in self.model.layers if layer.trainable_weights]
         cached = getattr(self, "_compiled", None)
         if cached is None or cached[0] is not self.model:
-            self._compiled = self.model, self._norm_function(layers)
+            make = _NORM_FUNCTIONS[keras.backend.backend()]
+            self._compiled = self.model, make(self.model, layers)
         norms = keras.ops.convert_to_numpy(self._compiled[1](*self.probe))
         return list(zip(layers, (float(n) for n in norms), strict=True))
-
-    def _norm_function(self, layers):
-        """A compiled function: the probe's gradient norm per layer, in one call."""
-        import tensorflow as tf  # this monitor is TensorFlow-only (see the class docstring)
-
-        model = self.model
-
-        @tf.function
-        def norms(x, y):
-            weights = [w.value for layer in layers for w in layer.trainable_weights]
-            with tf.GradientTape() as tape:
-                loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=False))
-            gradients = iter(tape.gradient(loss, weights))
-            per_layer = []
-            for layer in layers:
-                parts = [next(gradients) for _ in layer.trainable_weights]
-                # In float64: the square of a vanishing float32 gradient (< 1e-19) underflows.
-                squares = [
-                    tf.reduce_sum(tf.square(tf.cast(g, "float64"))) for g in parts if g is not None
-                ]
-                zero = tf.constant(0.0, "float64")
-                per_layer.append(tf.sqrt(tf.add_n(squares)) if squares else zero)
-            return tf.stack(per_layer)
-
-        return norms
 
     def measure(self):
         norms = self._norms()
@@ -395,3 +372,110 @@ class GradientHealthMonitor(_Monitor):
                 )
             )
         return values, found
+
+
+# --- the probe's gradient norm per layer, one function per backend ----------------------------
+#
+# Each `_<backend>_norms(model, layers)` returns a function of the probe's (x, y) that gives the
+# norm of d(compiled loss)/d(weights) for each of `layers`, built once per model.
+
+
+def _probe_loss(model, x, y):
+    """The compiled loss, and the model's own losses, on the probe, in inference mode."""
+    return model.compute_loss(x=x, y=y, y_pred=model(x, training=False))
+
+
+def _by_layer(layers, values):
+    """Splits one value per trainable weight of `layers`, in order, into a list per layer."""
+    values = iter(values)
+    return [[next(values) for _ in layer.trainable_weights] for layer in layers]
+
+
+def _tensorflow_norms(model, layers):
+    import tensorflow as tf
+
+    @tf.function
+    def norms(x, y):
+        weights = [w.value for layer in layers for w in layer.trainable_weights]
+        with tf.GradientTape() as tape:
+            loss = _probe_loss(model, x, y)
+        per_layer = []
+        for parts in _by_layer(layers, tape.gradient(loss, weights)):
+            # In float64: the square of a vanishing float32 gradient (< 1e-19) underflows.
+            squares = [
+                tf.reduce_sum(tf.square(tf.cast(g, "float64"))) for g in parts if g is not None
+            ]
+            per_layer.append(tf.sqrt(tf.add_n(squares)) if squares else tf.constant(0.0, "float64"))
+        return tf.stack(per_layer)
+
+    return norms
+
+
+def _jax_norms(model, layers):
+    import jax
+    import jax.numpy as jnp
+
+    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
+
+    def loss(trainable_values, non_trainable_values, x, y):
+        # A pure function of the weights' values: in the scope, the model reads them from
+        # `mapping`, and any update (a multi-output model's loss trackers) is discarded.
+        mapping = [
+            *zip(trainable, trainable_values, strict=True),
+            *zip(non_trainable, non_trainable_values, strict=True),
+        ]
+        with keras.StatelessScope(state_mapping=mapping, collect_losses=True):
+            return _probe_loss(model, x, y)
+
+    def layer_norms(trainable_values, non_trainable_values, x, y):
+        gradients = jax.grad(loss)(trainable_values, non_trainable_values, x, y)
+        of = {id(v): g for v, g in zip(trainable, gradients, strict=True)}
+        per_layer = []
+        for layer in layers:
+            parts = [of[id(w)] for w in layer.trainable_weights]
+            # Without `jax_enable_x64` there is no float64: dividing by the largest entry before
+            # squaring keeps the squares of a vanishing gradient from underflowing.
+            largest = jnp.max(jnp.stack([jnp.max(jnp.abs(g)) for g in parts]))
+            scaled = sum(jnp.sum(jnp.square(g / largest)) for g in parts)
+            norm = jnp.where(largest > 0, largest * jnp.sqrt(scaled), 0.0)
+            per_layer.append(jnp.where(jnp.isfinite(largest), norm, largest))  # NaN, Inf as is
+        return jnp.stack(per_layer)
+
+    compiled = jax.jit(layer_norms)
+    built = False
+
+    def norms(x, y):
+        nonlocal built
+        values = [v.value for v in trainable], [v.value for v in non_trainable]
+        if not built:
+            # Once outside `jax.jit`: the compiled loss creates variables on its first call (a
+            # multi-output model's loss trackers), which cannot be created while tracing.
+            loss(*values, x, y)
+            built = True
+        return compiled(*values, x, y)
+
+    return norms
+
+
+def _torch_norms(model, layers):
+    import torch
+
+    def norms(x, y):
+        weights = [w.value for layer in layers for w in layer.trainable_weights]
+        x, y = keras.tree.map_structure(keras.ops.convert_to_tensor, (x, y))
+        with torch.enable_grad():
+            loss = _probe_loss(model, x, y)
+            gradients = torch.autograd.grad(loss, weights, allow_unused=True)
+        per_layer = []
+        for parts in _by_layer(layers, gradients):
+            # In float64: the square of a vanishing float32 gradient (< 1e-19) underflows.
+            squares = [torch.sum(torch.square(g.double())) for g in parts if g is not None]
+            per_layer.append(
+                torch.sqrt(sum(squares)) if squares else torch.zeros((), dtype=torch.float64)
+            )
+        return torch.stack(per_layer)
+
+    return norms
+
+
+_NORM_FUNCTIONS = {"tensorflow": _tensorflow_norms, "jax": _jax_norms, "torch": _torch_norms}
