@@ -17,6 +17,7 @@ import configparser
 import re
 
 import nox
+import nox.command
 
 nox.options.sessions = ["tests", "oldest_keras"]
 nox.options.reuse_venv = "no"
@@ -35,20 +36,31 @@ def _keras_floor():
 
 
 def _pytest(session, backend, *options):
+    """Runs pytest under `KERAS_BACKEND=backend`; returns whether it passed."""
     session.log(f"KERAS_BACKEND={backend}")
-    session.run(
-        "python", "-m", "pytest", *WORKERS, *options, *session.posargs,
-        env={"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )  # fmt: skip
+    try:
+        session.run(
+            "python", "-m", "pytest", *WORKERS, *options, *session.posargs,
+            env={"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )  # fmt: skip
+    except nox.command.CommandFailed:
+        return False
+    return True
+
+
+def _all_pass(session, runs):
+    """Runs every (backend, options) even after a failure, then fails naming the backends."""
+    failed = [backend for backend, options in runs if not _pytest(session, backend, *options)]
+    if failed:
+        session.error(f"the tests failed on {', '.join(failed)}")
 
 
 @nox.session
 def tests(session):
     """The whole suite on TensorFlow, and the non-slow suite on JAX and PyTorch."""
     session.install("-e", ".[test,jax,torch]")
-    _pytest(session, "tensorflow")
-    _pytest(session, "jax", "-m", "not slow")
-    _pytest(session, "torch", "-m", "not slow")
+    not_slow = ("-m", "not slow")
+    _all_pass(session, [("tensorflow", ()), ("jax", not_slow), ("torch", not_slow)])
 
 
 @nox.session
@@ -56,4 +68,4 @@ def oldest_keras(session):
     """The non-slow suite on TensorFlow with the oldest Keras setup.cfg allows."""
     session.install("-e", ".[test]", f"keras=={_keras_floor()}")
     session.run("python", "-c", "import keras; print('Keras', keras.__version__)")
-    _pytest(session, "tensorflow", "-m", "not slow")
+    _all_pass(session, [("tensorflow", ("-m", "not slow"))])

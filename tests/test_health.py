@@ -315,6 +315,17 @@ _ACTIVATIONS = {  # name: (f(z), f'(z)), in float64
 }
 
 
+def _activity_loss_is_per_sample():
+    """Whether Keras divides an activity regularizer's loss by the batch size.
+
+    Keras 3.12 adds l1 * sum(|out|) for the whole batch; later releases
+    divide it by the batch size. Read from a layer with a known output.
+    """
+    layer = keras.layers.Activation("linear", activity_regularizer=keras.regularizers.L1(1.0))
+    layer(np.ones((4, 1), "float32"))
+    return float(keras.ops.convert_to_numpy(layer.losses[0])) == 1.0  # 4 / 4, or 4
+
+
 def _numpy_grad_norms(model, x, y):
     """Per trainable layer: the norm of the gradient of the mean squared error (plus any L2
     kernel and L1 activity regularization) with respect to its weights, by backpropagation in
@@ -333,8 +344,9 @@ def _numpy_grad_norms(model, x, y):
     delta = 2 * (h - np.asarray(y, "float64")) / h.size  # d mean((h - y)^2) / dh
     norms = {}
     for layer, h_in, kernel, out, slope in reversed(forward):
-        if layer.activity_regularizer is not None:  # l1 * sum(|out|) / batch size
-            delta = delta + float(layer.activity_regularizer.l1) * np.sign(out) / len(out)
+        if layer.activity_regularizer is not None:  # l1 * sum(|out|), per sample since 3.13
+            per_batch = len(out) if _activity_loss_is_per_sample() else 1
+            delta = delta + float(layer.activity_regularizer.l1) * np.sign(out) / per_batch
         delta = delta * slope
         d_kernel, d_bias = h_in.T @ delta, delta.sum(axis=0)
         if layer.kernel_regularizer is not None:  # l2 * sum(kernel^2)

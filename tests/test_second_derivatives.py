@@ -133,9 +133,16 @@ NOT_ELEMENTWISE = ("softmax", "maxout")
 
 WHERE = "ACTIVATIONS (tests/test_second_derivatives.py)"
 
-ACTIVATION_CASES = {}
-for _case, _reference in ACTIVATIONS.items():
-    ACTIVATION_CASES.setdefault(_reference.name, {})[_case] = _reference
+
+def _by_catalog_name(cases):
+    """{catalog name: {case: reference}} from {case: reference}."""
+    grouped = {}
+    for case, reference in cases.items():
+        grouped.setdefault(reference.name, {})[case] = reference
+    return grouped
+
+
+ACTIVATION_CASES = _by_catalog_name(ACTIVATIONS)
 
 
 def _activation_cases(name):
@@ -605,9 +612,7 @@ LOSSES = {
 LOSS_WHERE = "LOSSES (tests/test_second_derivatives.py)"
 
 
-LOSS_CASES = {}
-for _case, _reference in LOSSES.items():
-    LOSS_CASES.setdefault(_reference.name, {})[_case] = _reference
+LOSS_CASES = _by_catalog_name(LOSSES)
 
 
 def _loss_cases(name):
