@@ -49,6 +49,21 @@ def propagate_nan(result, *inputs):
     return result
 
 
+# PyTorch runs a custom gradient's forward pass with autograd off: a backward pass
+# built from the forward pass's tensors could not be differentiated again (second
+# derivatives would miss their dependence on x). There the backward pass recomputes
+# what it needs from x; TensorFlow and JAX record the forward pass, and reuse it.
+RECOMPUTE_IN_BACKWARD = keras.backend.backend() == "torch"
+
+
+def upstream_gradient(args, upstream):
+    """The upstream gradient a `keras.ops.custom_gradient` backward function receives.
+
+    TensorFlow and JAX pass it positionally, PyTorch as the `upstream` keyword.
+    """
+    return args[0] if upstream is None else upstream
+
+
 @dataclasses.dataclass(frozen=True)
 class LogitsRecord:
     """The logits that produced an activation's output, and how.

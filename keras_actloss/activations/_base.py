@@ -87,13 +87,6 @@ def is_float32(x):
     return keras.backend.standardize_dtype(x.dtype) == "float32"
 
 
-# PyTorch runs a custom gradient's forward pass with autograd off: a backward pass
-# built from the forward pass's tensors could not be differentiated again (second
-# derivatives would miss their dependence on x). There the backward pass recomputes
-# what it needs from x; TensorFlow and JAX record the forward pass, and reuse it.
-RECOMPUTE_IN_BACKWARD = keras.backend.backend() == "torch"
-
-
 def is_one(value):
     return isinstance(value, (int, float)) and value == 1.0
 
@@ -233,14 +226,6 @@ def logistic(x, beta=1.0):
     positive, y, _, r = logistic_parts(x, beta)
     yr = y * r
     return ops.where(positive, r, yr), yr * r
-
-
-def upstream_gradient(args, upstream):
-    """The upstream gradient a `keras.ops.custom_gradient` backward function receives.
-
-    TensorFlow and JAX pass it positionally, PyTorch as the `upstream` keyword.
-    """
-    return args[0] if upstream is None else upstream
 
 
 def log1p_of_fraction(y, u):

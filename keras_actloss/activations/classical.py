@@ -10,12 +10,16 @@ from keras import ops
 
 from keras_actloss import _validation as check
 from keras_actloss import catalog
-from keras_actloss._tensors import as_float, propagate_nan, remember_logits
-from keras_actloss.activations._base import (
+from keras_actloss._tensors import (
     RECOMPUTE_IN_BACKWARD,
+    as_float,
+    propagate_nan,
+    remember_logits,
+    upstream_gradient,
+)
+from keras_actloss.activations._base import (
     ElementwiseActivation,
     logistic,
-    upstream_gradient,
     widen,
 )
 from keras_actloss.catalog import ActivationInfo

@@ -13,15 +13,13 @@ from keras import ops
 
 from keras_actloss import _validation as check
 from keras_actloss import catalog
-from keras_actloss._tensors import as_float
+from keras_actloss._tensors import RECOMPUTE_IN_BACKWARD, as_float, upstream_gradient
 from keras_actloss.activations._base import (
-    RECOMPUTE_IN_BACKWARD,
     ElementwiseActivation,
     is_one,
     log1p_of_fraction,
     logistic,
     logistic_parts,
-    upstream_gradient,
     widen,
 )
 from keras_actloss.catalog import ActivationInfo

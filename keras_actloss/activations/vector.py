@@ -11,13 +11,17 @@ from keras import ops
 
 from keras_actloss import _validation as check
 from keras_actloss import catalog
-from keras_actloss._tensors import as_float, finfo, remember_logits
-from keras_actloss.activations._base import (
+from keras_actloss._tensors import (
     RECOMPUTE_IN_BACKWARD,
+    as_float,
+    finfo,
+    remember_logits,
+    upstream_gradient,
+)
+from keras_actloss.activations._base import (
     ActivationLayer,
     is_float32,
     two_sum_error,
-    upstream_gradient,
     widen,
 )
 from keras_actloss.catalog import ActivationInfo

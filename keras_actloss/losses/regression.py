@@ -197,8 +197,9 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
     For non-negative targets and predictions (counts, prices); negative
     values are taken as 0, as Keras clips them (at 1e-7). `log1p` keeps it
-    exact for small values, and the log ratio is one ``log1p((p - y) / (1 + y))``,
-    which does not cancel where the prediction is close to the target.
+    exact for small values, and where the prediction is close to the target
+    the log ratio is one ``log1p((p - y) / (1 + y))``, which does not cancel
+    (far below it, the difference of the two logs, which does not either).
 
     Example:
     >>> mean_squared_logarithmic_error([[0.0]], [[math.e - 1]])
@@ -210,10 +211,16 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     """
     y_true, y_pred = align_shapes(y_true, as_float(y_pred))
     y_true, y_pred = ops.maximum(y_true, 0.0), ops.maximum(y_pred, 0.0)
-    # log(1 + p) - log(1 + y) as one log1p: the difference of two logs cancels where p is
-    # close to y (4e-4 relative error in float32), p - y does not.
-    log_ratio = ops.log1p((y_pred - y_true) / (1.0 + y_true))
-    return per_sample(ops.square(log_ratio))
+    # log(1 + p) - log(1 + y) as one log1p where p is close to y: the difference of two logs
+    # cancels there (4e-4 relative error in float32), p - y does not. Where 1 + p is less
+    # than half of 1 + y, log1p of a ratio near -1 would cancel instead (1 + r loses r's
+    # digits), and the two logs differ by more than log 2, so their difference is exact.
+    ratio = (y_pred - y_true) / (1.0 + y_true)
+    far_below = ops.less(ratio, -0.5)
+    # The branch not taken gets a harmless input, so that its gradient is 0, not 0 * inf.
+    near = ops.log1p(ops.where(far_below, ops.zeros_like(ratio), ratio))
+    far = ops.log1p(y_pred) - ops.log1p(y_true)
+    return per_sample(ops.square(ops.where(far_below, far, near)))
 
 
 @catalog.register(
