@@ -190,6 +190,24 @@ def test_settings_describe_the_search(tmp_path):
     assert settings(max_layers=2)["search_space"] != same["search_space"]
 
 
+def test_a_restarted_worker_describes_the_same_search_as_the_chief(monkeypatch, tmp_path):
+    y = np.zeros((8, 1), "float32")
+
+    def tuner(**kwargs):
+        hypermodel = tuning.TaskHyperModel("binary", (2,), y=y)
+        return tuning.make_tuner("random", hypermodel, directory=tmp_path, max_trials=3, **kwargs)
+
+    chief = distributed.settings(tuner(overwrite=True))
+    checked = []
+    monkeypatch.setattr(distributed, "wait_for_chief", lambda timeout: None)
+    monkeypatch.setattr(distributed, "check_settings", lambda _, values, __: checked.append(values))
+    _distributed_env(monkeypatch, "tuner0")
+    tuner().save()  # what a worker leaves behind when it is killed after a trial
+    restarted = tuner()
+    assert restarted.role == "worker"
+    assert checked == [chief, chief]  # the fresh worker, then the restarted one
+
+
 def test_a_chief_on_a_taken_port_says_so(monkeypatch):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -432,6 +450,8 @@ def test_a_worker_killed_mid_trial_is_restarted_and_the_search_finishes(launched
     trials = 5
     run = launched(_moons_search(out, trials, 6))
     pid = int(run.wait_for(r"^\[launch\] started tuner0 \(pid (\d+)\)", timeout=180).group(1))
+    # Its second trial: by then it has saved its state, which the restarted worker reloads.
+    run.wait_for(r"^\[tuner0\]\s+trial \d+: val_accuracy", timeout=180)
     killed = run.wait_for(r"^\[tuner0\]\s+trial (\d+) started on tuner0", timeout=180).group(1)
     time.sleep(0.5)  # into the trial's training (each takes seconds)
     os.kill(pid, signal.SIGKILL)

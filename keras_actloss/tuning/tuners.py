@@ -69,6 +69,13 @@ class _Recording:
             self.oracle = distributed.PatientOracleClient(self.oracle._oracle)
             distributed.check_settings(self.project_dir, distributed.settings(self), chief_timeout)
 
+    def reload(self):
+        super().reload()
+        if self.role == "worker":
+            # KerasTuner reloads no oracle on a worker (its trials come from the chief), so a
+            # restarted worker's local space would stay empty and differ from the chief's.
+            self._populate_initial_space()
+
     def search(self, *args, **kwargs):
         """KerasTuner's `search`; on the chief, serves the search until it is done."""
         if self.role != "chief":
