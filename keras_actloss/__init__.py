@@ -8,7 +8,7 @@ imports third-party modules while loading)::
     model = keras.saving.load_model("model.keras")
 """
 
-from keras_actloss import callbacks, catalog, layers, lookup, losses, metrics, pairing
+from keras_actloss import callbacks, catalog, config, layers, lookup, losses, metrics, pairing
 from keras_actloss.findings import Finding, HealthWarning, PairingError, PairingWarning
 from keras_actloss.layers import *  # noqa: F403
 from keras_actloss.lookup import *  # noqa: F403
@@ -26,6 +26,7 @@ __all__ = [
     "callbacks",
     "catalog",
     "check_pairing",
+    "config",
     "check_targets",
     "losses",
     "metrics",

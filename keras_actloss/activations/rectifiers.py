@@ -12,7 +12,7 @@ import keras
 from keras import ops
 
 from keras_actloss import _validation as check
-from keras_actloss import catalog
+from keras_actloss import catalog, config
 from keras_actloss._tensors import RECOMPUTE_IN_BACKWARD, as_float, upstream_gradient
 from keras_actloss.activations._base import (
     ElementwiseActivation,
@@ -253,6 +253,9 @@ def elu(x, alpha=1.0):
     alpha * e^x, or 0 for x > 0, on every backend.
     """
 
+    if config.is_fast():
+        return ops.elu(as_float(x), alpha=alpha)
+
     @ops.custom_gradient
     def forward(x):
         # min(x, 0) keeps the exponential finite; for x > 0 it is 0 and so is e^0 - 1.
@@ -346,6 +349,12 @@ def swish(x, beta=1.0):
     tensor beta), in differentiable ops, so second derivatives work too.
     """
     x = as_float(x)
+    if config.is_fast():
+        if is_one(beta):
+            return ops.silu(x)
+        return x * ops.sigmoid(
+            x * (beta if isinstance(beta, numbers.Real) else ops.cast(beta, x.dtype))
+        )
     work = widen(x)
     if isinstance(beta, numbers.Real):
 
@@ -479,6 +488,8 @@ def softplus(x, beta=1.0):
     if beta == 0:
         raise ValueError(f"`beta` must be nonzero. Received: beta={beta}")
     x = as_float(x)
+    if config.is_fast():
+        return ops.softplus(x) if beta == 1 else ops.softplus(x * beta) / beta
 
     @ops.custom_gradient
     def forward(v):

@@ -10,7 +10,7 @@ import numpy as np
 from keras import ops
 
 from keras_actloss import _validation as check
-from keras_actloss import catalog
+from keras_actloss import catalog, config
 from keras_actloss._tensors import (
     RECOMPUTE_IN_BACKWARD,
     as_float,
@@ -109,7 +109,10 @@ def softmax(x, axis=-1, mask=None):
         # The output remembers these masked logits: the ones that produced it.
         mask = _align_mask(ops.cast(mask, "bool"), x)
         logits = ops.where(mask, x, ops.convert_to_tensor(_lowest(x.dtype), x.dtype))
-    probabilities = _softmax(widen(logits), axis)
+    if config.is_fast():
+        probabilities = ops.softmax(logits, axis=axis)
+    else:
+        probabilities = _softmax(widen(logits), axis)
     if mask is not None:
         probabilities = ops.where(mask, probabilities, ops.zeros_like(probabilities))
     output = ops.cast(probabilities, x.dtype)

@@ -17,7 +17,7 @@ from keras import ops
 
 from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
-from keras_actloss import catalog
+from keras_actloss import catalog, config
 from keras_actloss._tensors import (
     RECOMPUTE_IN_BACKWARD,
     as_float,
@@ -213,7 +213,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     y_true, scores = align_shapes(y_true, scores)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if is_logits:
+    if config.is_fast():
+        values = ops.binary_crossentropy(y_true, scores, from_logits=is_logits)
+    elif is_logits:
         values = _binary_crossentropy_from_logits(y_true, scores)
     else:
         p = _clipped(scores)
@@ -294,8 +296,8 @@ def _log_of_normalized(p, axis):
     return ops.where(outside, ops.stop_gradient(clipped), log_share)
 
 
-def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
-    """log p along `axis`, from logits if known, else from normalized probabilities."""
+def _softmax_scores(y_pred, from_logits, axis, function_name):
+    """(scores, is_logits): the logits behind `y_pred` if known, else its probabilities."""
     scores, is_logits = scores_and_kind(
         as_float(y_pred), from_logits, "softmax", axis, function_name
     )
@@ -306,9 +308,18 @@ def _log_softmax_probabilities(y_pred, from_logits, axis, function_name):
             f"y_pred.shape={tuple(scores.shape)}. Use binary_crossentropy for two classes.",
             stacklevel=3,
         )
+    return scores, is_logits
+
+
+def _log_probabilities(scores, is_logits, axis):
+    """log p along `axis`, from logits, else from normalized and clipped probabilities."""
+    if config.is_fast():
+        if is_logits:
+            return ops.log_softmax(scores, axis=axis)
+        return ops.log(_clipped(_normalized(scores, axis)))
     if is_logits:
-        return scores, log_softmax(scores, axis=axis)
-    return scores, _log_of_normalized(scores, axis)
+        return log_softmax(scores, axis=axis)
+    return _log_of_normalized(scores, axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -336,18 +347,19 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     from_logits, label_smoothing, axis = check.check_crossentropy_arguments(
         from_logits, label_smoothing, axis
     )
-    scores, log_p = _log_softmax_probabilities(
-        y_pred, from_logits, axis, "categorical_crossentropy"
-    )
-    y_true, log_p = align_shapes(
+    scores, is_logits = _softmax_scores(y_pred, from_logits, axis, "categorical_crossentropy")
+    y_true, scores = align_shapes(
         y_true,
-        log_p,
+        scores,
         hint="For integer class labels, use sparse_categorical_crossentropy.",
     )
     if label_smoothing:
-        classes = ops.cast(ops.shape(log_p)[axis], log_p.dtype)
+        classes = ops.cast(ops.shape(scores)[axis], scores.dtype)
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
-    return -ops.sum(y_true * log_p, axis=axis)
+    if config.is_fast():
+        # Keras's kernel: on TensorFlow, one fused softmax cross-entropy.
+        return ops.categorical_crossentropy(y_true, scores, from_logits=is_logits, axis=axis)
+    return -ops.sum(y_true * _log_probabilities(scores, is_logits, axis), axis=axis)
 
 
 @catalog.register(
@@ -456,18 +468,24 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """
     from_logits, _, axis = check.check_crossentropy_arguments(from_logits, 0.0, axis)
     ignore_class = check.check_integer("ignore_class", ignore_class, allow_none=True)
-    scores, log_p = _log_softmax_probabilities(
+    scores, is_logits = _softmax_scores(
         y_pred, from_logits, axis, "sparse_categorical_crossentropy"
     )
-    axis = axis % len(log_p.shape)
-    labels = _sparse_labels(y_true, tuple(log_p.shape), axis)
-    in_range = _labels_in_range(labels, ops.shape(log_p)[axis], ignore_class, axis)
-    picked = ops.take_along_axis(
-        log_p, ops.expand_dims(ops.where(in_range, labels, 0), axis), axis=axis
-    )
+    axis = axis % len(scores.shape)
+    labels = _sparse_labels(y_true, tuple(scores.shape), axis)
+    in_range = _labels_in_range(labels, ops.shape(scores)[axis], ignore_class, axis)
+    safe_labels = ops.where(in_range, labels, 0)
+    if config.is_fast() and axis == len(scores.shape) - 1:
+        # Keras's kernel (on TensorFlow, one fused sparse softmax cross-entropy; its last axis).
+        picked = ops.sparse_categorical_crossentropy(safe_labels, scores, from_logits=is_logits)
+    else:
+        log_p = _log_probabilities(scores, is_logits, axis)
+        picked = -ops.squeeze(
+            ops.take_along_axis(log_p, ops.expand_dims(safe_labels, axis), axis=axis), axis
+        )
     # Inside a compiled function no error can be raised: an out-of-range
     # label makes its loss NaN there, so that it cannot pass unnoticed.
-    values = ops.where(in_range, -ops.squeeze(picked, axis), float("nan"))
+    values = ops.where(in_range, picked, float("nan"))
     if ignore_class is not None:
         valid = ops.not_equal(labels, ignore_class)
         values = ops.where(valid, values, 0.0)
