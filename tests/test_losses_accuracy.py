@@ -84,11 +84,16 @@ def test_sparse_and_smoothed_crossentropy_from_logits():
     )
 
 
-def test_crossentropy_gradient_at_tied_largest_logits():
-    z = np.array([[2.0, 2.0, -1.0], [5.0, 5.0, 5.0]], "float32")
-    one_hot = np.eye(3, dtype="float32")[[1, 2]]
+def test_crossentropy_at_tied_largest_logits():
+    # Every largest entry adds exactly 1 to the sum: ties must each be counted once.
+    z = np.array([[2.0, 2.0, -1.0], [5.0, 5.0, 5.0], [3.0, -20.0, 3.0]], "float32")
+    labels = [1, 2, 1]
+    one_hot = np.eye(3, dtype="float32")[labels]
+    log_p = _log_softmax64(z)
+    _within(L.categorical_crossentropy(one_hot, z, from_logits=True), -log_p[one_hot > 0])
+    _within(L.sparse_categorical_crossentropy(labels, z, from_logits=True), -log_p[one_hot > 0])
     grad = gradient(lambda v: L.categorical_crossentropy(one_hot, v, from_logits=True), z)
-    _within(grad, np.exp(_log_softmax64(z)) - one_hot)
+    _within(grad, np.exp(log_p) - one_hot)
 
 
 def test_msle_where_the_prediction_is_close_to_the_target():

@@ -6,13 +6,16 @@ registers it with Keras."""
 
 from __future__ import annotations
 
+import keras
 from keras import ops
 
 from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
 from keras_actloss._tensors import (
+    RECOMPUTE_IN_BACKWARD,
     as_float,
+    upstream_gradient,
 )
 from keras_actloss.catalog import LossInfo
 from keras_actloss.losses._base import PerSampleLoss, align_shapes, per_sample, safe_sqrt
@@ -210,19 +213,56 @@ def mean_squared_logarithmic_error(y_true, y_pred):
         y_pred: non-negative predictions, the same shape.
     """
     y_true, y_pred = align_shapes(y_true, as_float(y_pred))
+    if config.is_fast():  # Keras's formula, clip at epsilon included
+        epsilon = keras.config.epsilon()
+        first = ops.log(ops.maximum(y_pred, epsilon) + 1.0)
+        second = ops.log(ops.maximum(y_true, epsilon) + 1.0)
+        return per_sample(ops.square(first - second))
     y_true, y_pred = ops.maximum(y_true, 0.0), ops.maximum(y_pred, 0.0)
-    if config.is_fast():  # Keras's form
-        return per_sample(ops.square(ops.log1p(y_pred) - ops.log1p(y_true)))
-    # log(1 + p) - log(1 + y) as one log1p where p is close to y: the difference of two logs
-    # cancels there (4e-4 relative error in float32), p - y does not. Where 1 + p is less
-    # than half of 1 + y, log1p of a ratio near -1 would cancel instead (1 + r loses r's
-    # digits), and the two logs differ by more than log 2, so their difference is exact.
-    ratio = (y_pred - y_true) / (1.0 + y_true)
+    return per_sample(_squared_log_ratio(y_true, y_pred))
+
+
+def _log_ratio(y, p):
+    """log(1 + p) - log(1 + y) for p, y >= 0, to a few ulps.
+
+    As one log1p where p is close to y: the difference of two logs cancels
+    there (4e-4 relative error in float32), p - y does not. Where 1 + p is
+    less than half of 1 + y, log1p of a ratio near -1 would cancel instead
+    (1 + r loses r's digits), and the two logs differ by more than log 2,
+    so their difference is exact.
+    """
+    ratio = (p - y) / (1.0 + y)
     far_below = ops.less(ratio, -0.5)
     # The branch not taken gets a harmless input, so that its gradient is 0, not 0 * inf.
     near = ops.log1p(ops.where(far_below, ops.zeros_like(ratio), ratio))
-    far = ops.log1p(y_pred) - ops.log1p(y_true)
-    return per_sample(ops.square(ops.where(far_below, far, near)))
+    return ops.where(far_below, ops.log1p(p) - ops.log1p(y), near)
+
+
+def _squared_log_ratio(y, p):
+    """`_log_ratio(y, p)^2`, with its gradient 2 d / (1 + p) in closed form.
+
+    Autodiff through the two branches would cost a dozen kernels; this is
+    one multiplication in the backward pass, of a slope written in
+    differentiable ops of `p`, so second derivatives work too. `y` is
+    taken as constant (targets get no gradient).
+    """
+
+    def slope(v, d):
+        return (d + d) / (1.0 + v)
+
+    @ops.custom_gradient
+    def forward(v):
+        d = _log_ratio(y, v)
+        recorded = slope(v, d)
+
+        def grad(*args, upstream=None):
+            # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
+            s = slope(v, _log_ratio(y, v)) if RECOMPUTE_IN_BACKWARD else recorded
+            return upstream_gradient(args, upstream) * s
+
+        return ops.square(d), grad
+
+    return forward(p)
 
 
 @catalog.register(
