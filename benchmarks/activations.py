@@ -23,30 +23,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from paired import paired_ratio, ratio_cell  # noqa: E402
-
-import keras_actloss as ka  # noqa: E402
-
-# name -> (ours, Keras's equivalent, where it goes)
-PAIRS = {
-    "ReLU": (lambda: ka.ReLU(), lambda: keras.layers.ReLU(), "hidden"),
-    "LeakyReLU": (
-        lambda: ka.LeakyReLU(0.01),
-        lambda: keras.layers.LeakyReLU(negative_slope=0.01),
-        "hidden",
-    ),
-    "PReLU": (
-        lambda: ka.PReLU(),
-        lambda: keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
-        "hidden",
-    ),
-    "ELU": (lambda: ka.ELU(), lambda: keras.layers.ELU(), "hidden"),
-    "ELU(alpha=0.5)": (lambda: ka.ELU(0.5), lambda: keras.layers.ELU(alpha=0.5), "hidden"),
-    "sigmoid": (lambda: ka.Sigmoid(), lambda: keras.layers.Activation("sigmoid"), "hidden"),
-    "tanh": (lambda: ka.Tanh(), lambda: keras.layers.Activation("tanh"), "hidden"),
-    "silu": (lambda: ka.Swish(), lambda: keras.layers.Activation("silu"), "hidden"),
-    "softplus": (lambda: ka.Softplus(), lambda: keras.layers.Activation("softplus"), "hidden"),
-    "Softmax": (lambda: ka.Softmax(), lambda: keras.layers.Softmax(), "output"),
-}
+from pairs import PAIRS  # noqa: E402
 
 
 def build(factory, place, features, width, classes):
