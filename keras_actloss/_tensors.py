@@ -49,11 +49,22 @@ def propagate_nan(result, *inputs):
     return result
 
 
-# PyTorch runs a custom gradient's forward pass with autograd off: a backward pass
-# built from the forward pass's tensors could not be differentiated again (second
-# derivatives would miss their dependence on x). There the backward pass recomputes
-# what it needs from x; TensorFlow and JAX record the forward pass, and reuse it.
-RECOMPUTE_IN_BACKWARD = keras.backend.backend() == "torch"
+def recompute_in_backward():
+    """Whether a custom gradient's backward pass, now running, must recompute from its inputs.
+
+    PyTorch runs a custom gradient's forward pass with autograd off: a
+    backward pass built from the forward pass's tensors could not be
+    differentiated again (second derivatives would miss their dependence
+    on x). So where PyTorch records the backward pass (`create_graph=True`,
+    a gradient penalty or Hessian-vector product), it recomputes what it
+    needs from x; a plain backward pass, and TensorFlow and JAX (which
+    record the forward pass), reuse the forward pass's results.
+    """
+    if keras.backend.backend() != "torch":
+        return False
+    import torch  # the PyTorch backend is running, so it is installed
+
+    return torch.is_grad_enabled()
 
 
 def upstream_gradient(args, upstream):

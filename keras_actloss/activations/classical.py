@@ -11,9 +11,9 @@ from keras import ops
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
 from keras_actloss._tensors import (
-    RECOMPUTE_IN_BACKWARD,
     as_float,
     propagate_nan,
+    recompute_in_backward,
     remember_logits,
     upstream_gradient,
 )
@@ -178,7 +178,7 @@ def sigmoid(x):
 
         def grad(*args, upstream=None):
             # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
-            s = logistic(v)[1] if RECOMPUTE_IN_BACKWARD else slope
+            s = logistic(v)[1] if recompute_in_backward() else slope
             return upstream_gradient(args, upstream) * s
 
         return value, grad
@@ -245,7 +245,7 @@ def tanh(x):
 
         def grad(*args, upstream=None):
             # PyTorch does not record `forward`: there the backward pass recomputes tanh(x).
-            f = ops.tanh(x) if RECOMPUTE_IN_BACKWARD else value
+            f = ops.tanh(x) if recompute_in_backward() else value
             return upstream_gradient(args, upstream) * _sech_squared(x, f)
 
         return value, grad

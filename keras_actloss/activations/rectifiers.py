@@ -13,7 +13,7 @@ from keras import ops
 
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
-from keras_actloss._tensors import RECOMPUTE_IN_BACKWARD, as_float, upstream_gradient
+from keras_actloss._tensors import as_float, recompute_in_backward, upstream_gradient
 from keras_actloss.activations._base import (
     ElementwiseActivation,
     is_one,
@@ -363,7 +363,7 @@ def swish(x, beta=1.0):
             gate, spread = logistic(v, beta)
 
             def grad(*args, upstream=None):
-                g, s = logistic(v, beta) if RECOMPUTE_IN_BACKWARD else (gate, spread)
+                g, s = logistic(v, beta) if recompute_in_backward() else (gate, spread)
                 return upstream_gradient(args, upstream) * (g + (beta * v) * s)
 
             return v * gate, grad
@@ -376,7 +376,7 @@ def swish(x, beta=1.0):
 
         def grad(*args, upstream=None):
             upstream = upstream_gradient(args, upstream)
-            g, s = logistic(v, b) if RECOMPUTE_IN_BACKWARD else (gate, spread)
+            g, s = logistic(v, b) if recompute_in_backward() else (gate, spread)
             return upstream * (g + (b * v) * s), ops.sum(upstream * (v * v * s))
 
         return v * gate, grad
@@ -496,7 +496,7 @@ def softplus(x, beta=1.0):
         value, gate = _softplus_parts(v, beta)
 
         def grad(*args, upstream=None):
-            slope = _sigmoid(v, beta) if RECOMPUTE_IN_BACKWARD else gate
+            slope = _sigmoid(v, beta) if recompute_in_backward() else gate
             return upstream_gradient(args, upstream) * slope
 
         return value, grad

@@ -12,9 +12,9 @@ from keras import ops
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
 from keras_actloss._tensors import (
-    RECOMPUTE_IN_BACKWARD,
     as_float,
     finfo,
+    recompute_in_backward,
     remember_logits,
     upstream_gradient,
 )
@@ -78,7 +78,7 @@ def _softmax(z, axis):
 
         def grad(*args, upstream=None):
             upstream = upstream_gradient(args, upstream)
-            s = probabilities(v) if RECOMPUTE_IN_BACKWARD else forward_s
+            s = probabilities(v) if recompute_in_backward() else forward_s
             top = ops.cast(ops.equal(s, ops.max(s, axis=axis, keepdims=True)), s.dtype)
             g = upstream - total(upstream * top) / total(top)  # ties: their mean
             return s * (g - total(g * s))

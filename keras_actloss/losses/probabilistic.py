@@ -19,10 +19,10 @@ from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
 from keras_actloss._tensors import (
-    RECOMPUTE_IN_BACKWARD,
     as_float,
     concrete_bool,
     finfo,
+    recompute_in_backward,
     upstream_gradient,
 )
 from keras_actloss.catalog import LossInfo
@@ -111,7 +111,7 @@ def log_softmax(z, axis=-1):
 
         def grad(*args, upstream=None):
             g = upstream_gradient(args, upstream)
-            logs, top, rest = _log_softmax_parts(v, axis) if RECOMPUTE_IN_BACKWARD else parts
+            logs, top, rest = _log_softmax_parts(v, axis) if recompute_in_backward() else parts
             total = ops.sum(g, axis=axis, keepdims=True)
             plain = g - ops.exp(logs) * total
             # Where the largest p is above 1/2 (the others' terms sum to less than its 1).
@@ -166,7 +166,7 @@ def softmax_crossentropy(y, z, axis=-1):
         def grad(*args, upstream=None):
             g = ops.expand_dims(upstream_gradient(args, upstream), axis)
             # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
-            recorded = _softmax_crossentropy_parts(v, axis) if RECOMPUTE_IN_BACKWARD else parts
+            recorded = _softmax_crossentropy_parts(v, axis) if recompute_in_backward() else parts
             _, largest, e, others = recorded
             plain = weight * (e / (1.0 + others)) - y
             near_one = (weight - y) - weight * (others / (1.0 + others))

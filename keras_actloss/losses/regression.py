@@ -13,8 +13,8 @@ from keras_actloss import _keras_internals as internals
 from keras_actloss import _validation as check
 from keras_actloss import catalog, config
 from keras_actloss._tensors import (
-    RECOMPUTE_IN_BACKWARD,
     as_float,
+    recompute_in_backward,
     upstream_gradient,
 )
 from keras_actloss.catalog import LossInfo
@@ -257,7 +257,7 @@ def _squared_log_ratio(y, p):
 
         def grad(*args, upstream=None):
             # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
-            s = slope(v, _log_ratio(y, v)) if RECOMPUTE_IN_BACKWARD else recorded
+            s = slope(v, _log_ratio(y, v)) if recompute_in_backward() else recorded
             return upstream_gradient(args, upstream) * s
 
         return ops.square(d), grad
