@@ -23,25 +23,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from paired import paired_ratio, ratio_cell  # noqa: E402
-from pairs import PAIRS  # noqa: E402
+from pairs import PAIRS, mlp  # noqa: E402
 
 
 def build(factory, place, features, width, classes):
-    keras.utils.set_random_seed(0)
-    hidden = factory if place == "hidden" else (lambda: keras.layers.ReLU())
-    model = keras.Sequential(
-        [
-            keras.Input((features,)),
-            keras.layers.Dense(width),
-            hidden(),
-            keras.layers.Dense(width),
-            hidden(),
-            keras.layers.Dense(classes),
-            *([factory()] if place == "output" else []),
-        ]
-    )
-    optimizer = keras.optimizers.SGD(1e-3)
-    optimizer.build(model.trainable_variables)
+    model, optimizer = mlp(factory, place, features, width, classes)
 
     @tf.function(jit_compile=False)
     def train_step(x, y):

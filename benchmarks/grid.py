@@ -142,7 +142,7 @@ if __name__ == "__main__":
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from paired import paired_ratio  # noqa: E402
-from pairs import PAIRS, loss_cases  # noqa: E402
+from pairs import PAIRS, loss_cases, mlp  # noqa: E402
 
 import keras_actloss  # noqa: E402
 
@@ -200,22 +200,7 @@ def _size_label(kind, size):
 
 
 def _mlp(factory, place, width):
-    keras.utils.set_random_seed(0)  # the same initial weights on both sides
-    hidden = factory if place == "hidden" else keras.layers.ReLU
-    model = keras.Sequential(
-        [
-            keras.Input((FEATURES,)),
-            keras.layers.Dense(width),
-            hidden(),
-            keras.layers.Dense(width),
-            hidden(),
-            keras.layers.Dense(CLASSES),
-            *([factory()] if place == "output" else []),
-        ]
-    )
-    optimizer = keras.optimizers.SGD(1e-3)
-    optimizer.build(model.trainable_variables)
-    return model, optimizer
+    return mlp(factory, place, FEATURES, width, CLASSES)
 
 
 def _mse(prediction, target):

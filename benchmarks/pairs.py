@@ -170,3 +170,28 @@ def loss_cases(batch, classes, rng):
             None,
         ),
     ]
+
+
+def mlp(factory, place, features, width, classes):
+    """The benchmarks' model and its built SGD optimizer, the same initial weights every call.
+
+    features -> Dense(width) -> act -> Dense(width) -> act -> Dense(classes), where act is
+    `factory()` for a "hidden" pair and ReLU for an "output" one, whose layer follows the
+    last Dense instead.
+    """
+    keras.utils.set_random_seed(0)
+    hidden = factory if place == "hidden" else keras.layers.ReLU
+    model = keras.Sequential(
+        [
+            keras.Input((features,)),
+            keras.layers.Dense(width),
+            hidden(),
+            keras.layers.Dense(width),
+            hidden(),
+            keras.layers.Dense(classes),
+            *([factory()] if place == "output" else []),
+        ]
+    )
+    optimizer = keras.optimizers.SGD(1e-3)
+    optimizer.build(model.trainable_variables)
+    return model, optimizer
