@@ -351,10 +351,17 @@ class Launched:
             status = self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop()
+            self._drain()  # what it printed after the last line a test waited for
             raise AssertionError("the launcher did not finish in time:\n" + self.output()) from None
-        while (line := self._queue.get(timeout=10)) is not None:
-            self.lines.append(line)
+        self._drain()
         return status
+
+    def _drain(self):
+        try:
+            while (line := self._queue.get(timeout=10)) is not None:
+                self.lines.append(line)
+        except queue.Empty:
+            pass
 
     def stop(self):
         # SIGTERM makes the launcher stop its processes; SIGKILL what is left.

@@ -177,7 +177,7 @@ def sigmoid(x):
         value, slope = logistic(v)
 
         def grad(*args, upstream=None):
-            # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
+            # From `v` where PyTorch records this backward pass (see `recompute_in_backward`).
             s = logistic(v)[1] if recompute_in_backward() else slope
             return upstream_gradient(args, upstream) * s
 
@@ -244,7 +244,7 @@ def tanh(x):
         value = ops.tanh(x)
 
         def grad(*args, upstream=None):
-            # PyTorch does not record `forward`: there the backward pass recomputes tanh(x).
+            # From `x` where PyTorch records this backward pass (see `recompute_in_backward`).
             f = ops.tanh(x) if recompute_in_backward() else value
             return upstream_gradient(args, upstream) * _sech_squared(x, f)
 

@@ -140,7 +140,7 @@ def _softmax_crossentropy_parts(z, axis):
     return shifted, largest, e, rest + ties
 
 
-def softmax_crossentropy(y, z, axis=-1):
+def _softmax_crossentropy(y, z, axis=-1):
     """-sum(y log softmax(z)) along `axis`, to a few ulps, with its gradient in closed form.
 
     Written as ``sum(y (max - z)) + sum(y) log1p(others)`` (see
@@ -165,7 +165,7 @@ def softmax_crossentropy(y, z, axis=-1):
 
         def grad(*args, upstream=None):
             g = ops.expand_dims(upstream_gradient(args, upstream), axis)
-            # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
+            # From `v` where PyTorch records this backward pass (see `recompute_in_backward`).
             recorded = _softmax_crossentropy_parts(v, axis) if recompute_in_backward() else parts
             _, largest, e, others = recorded
             plain = weight * (e / (1.0 + others)) - y
@@ -413,7 +413,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         # Keras's kernel: on TensorFlow, one fused softmax cross-entropy.
         return ops.categorical_crossentropy(y_true, scores, from_logits=is_logits, axis=axis)
     if is_logits:
-        return softmax_crossentropy(y_true, scores, axis=axis)
+        return _softmax_crossentropy(y_true, scores, axis=axis)
     return -ops.sum(y_true * _log_probabilities(scores, is_logits, axis), axis=axis)
 
 
@@ -536,7 +536,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     elif is_logits and not config.is_fast():
         classes = ops.shape(scores)[axis]
         one_hot = ops.one_hot(safe_labels, classes, axis=axis, dtype=scores.dtype)
-        picked = softmax_crossentropy(one_hot, scores, axis=axis)
+        picked = _softmax_crossentropy(one_hot, scores, axis=axis)
     else:
         log_p = _log_probabilities(scores, is_logits, axis)
         picked = -ops.squeeze(

@@ -256,7 +256,7 @@ def _squared_log_ratio(y, p):
         recorded = slope(v, d)
 
         def grad(*args, upstream=None):
-            # PyTorch does not record `forward`: there the backward pass recomputes from `v`.
+            # From `v` where PyTorch records this backward pass (see `recompute_in_backward`).
             s = slope(v, _log_ratio(y, v)) if recompute_in_backward() else recorded
             return upstream_gradient(args, upstream) * s
 
