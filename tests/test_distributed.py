@@ -311,7 +311,7 @@ def test_the_workers_may_train_differently_from_the_chief():
 class Launched:
     """The launcher in a subprocess, its output read line by line as it comes."""
 
-    def __init__(self, argv, backend="tensorflow"):
+    def __init__(self, argv, backend="tensorflow", ignoring_sigint=False):
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "keras_actloss.tuning.launch", *argv],
             stdout=subprocess.PIPE,
@@ -319,6 +319,10 @@ class Launched:
             text=True,
             env={**ENV, "KERAS_BACKEND": backend},
             start_new_session=True,
+            # As a script's background job starts: with SIGINT ignored.
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+            if ignoring_sigint
+            else None,
         )
         self.lines = []
         self._queue = queue.Queue()
@@ -588,15 +592,16 @@ def _alive(pid):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stopped", ["launcher", "chief"])
+@pytest.mark.parametrize("stopped", ["launcher", "launcher in the background", "chief"])
 def test_the_launcher_stops_every_process_on_ctrl_c_or_a_failed_chief(stopped, launched, tmp_path):
-    run = launched(_moons_search(tmp_path, 20, 20))
+    # In the background, SIGINT comes ignored: the launcher must still stop on it.
+    run = launched(_moons_search(tmp_path, 20, 20), ignoring_sigint=stopped.endswith("background"))
     pids = {}
     while len(pids) < 3:
         match = run.wait_for(r"^\[launch\] started (\w+) \(pid (\d+)\)", timeout=180)
         pids[match.group(1)] = int(match.group(2))
     run.wait_for(r"^\[tuner\d\]\s+trial \d+ started", timeout=180)
-    if stopped == "launcher":
+    if stopped.startswith("launcher"):
         run.popen.send_signal(signal.SIGINT)  # Ctrl-C
         expected, message = 130, "interrupted; stopping every process"
     else:

@@ -49,7 +49,7 @@ _POLL_S = 0.2
 
 
 class _Stop(Exception):
-    """SIGTERM, handled like Ctrl-C."""
+    """SIGINT (Ctrl-C) or SIGTERM: stop every process."""
 
 
 def parser():
@@ -330,11 +330,15 @@ def main(argv=None):
     def terminate(signum, frame):
         raise _Stop()
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    # SIGINT too, explicitly: a process started in the background by a script inherits
+    # SIGINT ignored, and would otherwise go on when told to stop.
+    stopping = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.signal(number, terminate) for number in stopping}
     try:
         return run(args, command, options, worker_options)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":
